@@ -1,0 +1,101 @@
+namespace BuddyModel;
+
+/// <summary>The free path: __free_pages() -> free_one_page() -> __free_one_page() (mm/page_alloc.c, 5.2).</summary>
+public partial class Zone
+{
+    /// <summary>
+    /// __free_pages(page, order) for a block this zone handed out. Refuses, with a
+    /// BadPageException naming the pfn, a double free, a block that is not allocated, a tail
+    /// page, a misaligned pfn and a wrong order.
+    /// </summary>
+    public void Free(int pfn, int order)
+    {
+        ValidateBlock(pfn, order);
+        var f = _flags[pfn];
+        if ((f & PageFlags.Buddy) != 0)
+            throw new BadPageException(pfn, $"double free: already free (order-{_order[pfn]} block on free_list[{MigrateTypes.Name(_listMt[pfn])}])");
+        if ((f & PageFlags.Held) != 0)
+            throw new BadPageException(pfn, $"freeing a block that is not allocated: it is held off the free lists (order {_order[pfn]}); put it back instead");
+        if ((f & PageFlags.Allocated) == 0)
+            throw new BadPageException(pfn, "freeing a block that is not allocated: no allocated block starts here (a tail page, or a page inside a free block)");
+        if (_order[pfn] != order)
+            throw new BadPageException(pfn, $"freed at order {order} but allocated at order {_order[pfn]}");
+        _flags[pfn] &= ~PageFlags.Allocated;
+        // free_one_page(): the migratetype is the pageblock's at the time of the free.
+        FreeOnePage(pfn, order, GetPageblockMigratetype(pfn), FreeFlags.None);
+    }
+
+    /// <summary>
+    /// __free_one_page(): merge with free buddies as far as allowed, then place the block at the
+    /// head or (merge likely, shuffle, or a caller's ToTail/Hinted) at the tail, then tell the
+    /// hinting design.
+    /// </summary>
+    protected virtual void FreeOnePage(int pfn, int order, MigrateType mt, FreeFlags flags)
+    {
+        int origOrder = order;
+        if (mt != MigrateType.Isolate)
+            NrFreePages += 1 << order; // __mod_zone_freepage_state(zone, 1 << order, migratetype)
+
+        // Merging within a pageblock is always allowed; above pageblock_order it must not join
+        // an isolated pageblock with a non-isolated one.
+        int maxOrder = Math.Min(MaxOrder, PageblockOrder + 1);
+        while (true)
+        {
+            while (order < maxOrder - 1)
+            {
+                int buddyPfn = pfn ^ (1 << order);
+                if (!PageIsBuddy(buddyPfn, order))
+                    goto doneMerging;
+                DelPageFromFreeArea(buddyPfn, order);
+                pfn &= buddyPfn; // combined_pfn
+                order++;
+            }
+            if (maxOrder >= MaxOrder)
+                break;
+            if (NrIsolatePageblock > 0)
+            {
+                var buddyMt = GetPageblockMigratetype(pfn ^ (1 << order));
+                if (mt != buddyMt && (mt == MigrateType.Isolate || buddyMt == MigrateType.Isolate))
+                    goto doneMerging;
+            }
+            maxOrder++;
+        }
+
+    doneMerging:
+        bool toTail;
+        if (_shuffle != null && order >= MaxOrder - 1)
+            toTail = ShufflePickTail();
+        else
+            toTail = BuddyMergeLikely(pfn, order);
+        if ((flags & (FreeFlags.ToTail | FreeFlags.Hinted)) != 0)
+            toTail = true;
+
+        if (toTail)
+            AddToFreeAreaTail(pfn, order, mt);
+        else
+            AddToFreeArea(pfn, order, mt);
+
+        // The design sees every free with its flags and decides itself whether to notify.
+        _hinting.FreeOnePageDone(this, pfn, order, mt, flags, order != origOrder);
+    }
+
+    /// <summary>page_is_buddy(): the buddy is a free head of exactly this order in this zone.</summary>
+    protected virtual bool PageIsBuddy(int buddyPfn, int order) =>
+        (uint)buddyPfn < (uint)NrPages && (_flags[buddyPfn] & PageFlags.Buddy) != 0 && _order[buddyPfn] == order;
+
+    /// <summary>
+    /// buddy_merge_likely(): if the buddy of the next-higher order is free, the block is likely to
+    /// coalesce soon, so it goes to the tail where it is less likely to be allocated first.
+    /// </summary>
+    protected bool BuddyMergeLikely(int pfn, int order)
+    {
+        if (order >= MaxOrder - 2)
+            return false;
+        int combinedPfn = pfn & ~(1 << order);
+        int higherBuddy = combinedPfn ^ (1 << (order + 1));
+        return PageIsBuddy(higherBuddy, order + 1);
+    }
+
+    /// <summary>shuffle_pick_tail(): one random bit from the seeded generator.</summary>
+    private bool ShufflePickTail() => _shuffle!.Next(2) == 1;
+}

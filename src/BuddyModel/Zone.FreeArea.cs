@@ -1,0 +1,47 @@
+namespace BuddyModel;
+
+/// <summary>The free_area list primitives of include/linux/mmzone.h, with the hinting hooks of the v1 series.</summary>
+public partial class Zone
+{
+    /// <summary>add_to_free_area(): link a free block at the head of free_list[mt].</summary>
+    protected virtual void AddToFreeArea(int pfn, int order, MigrateType mt)
+    {
+        SetPageOrder(pfn, order, PageFlags.Buddy);
+        _listMt[pfn] = mt;
+        Lists.Add(pfn, ListHead(order, mt));
+        _nrFree[order]++;
+    }
+
+    /// <summary>
+    /// add_to_free_area_tail(): link a free block at the "tail" of free_list[mt]; the hinting
+    /// design decides where the tail is (v1: just above the boundary while aeration is active).
+    /// </summary>
+    protected virtual void AddToFreeAreaTail(int pfn, int order, MigrateType mt)
+    {
+        SetPageOrder(pfn, order, PageFlags.Buddy);
+        _listMt[pfn] = mt;
+        Lists.AddTail(pfn, _hinting.GetTail(this, order, mt));
+        _nrFree[order]++;
+    }
+
+    /// <summary>
+    /// del_page_from_free_area(): unlink a free block and clear PageBuddy.
+    /// The hinting design is told first, while the block is still linked (v1 moves the boundary
+    /// to the next node here).
+    /// </summary>
+    protected virtual void DelPageFromFreeArea(int pfn, int order)
+    {
+        _hinting.DelFromFreeList(this, pfn, order, _listMt[pfn]);
+        Lists.Del(pfn);
+        _flags[pfn] &= HintingFlags; // __ClearPageBuddy; a hinting flag is the design's to clear
+        _nrFree[order]--;
+    }
+
+    /// <summary>move_to_free_area(): move a free block to the head of another migratetype's list.</summary>
+    protected virtual void MoveToFreeArea(int pfn, int order, MigrateType mt)
+    {
+        _hinting.DelFromFreeList(this, pfn, order, _listMt[pfn]);
+        Lists.Move(pfn, ListHead(order, mt));
+        _listMt[pfn] = mt;
+    }
+}

@@ -1,0 +1,84 @@
+namespace BuddyModel;
+
+/// <summary>
+/// Taking a free block off the lists for a kernel user and putting it back:
+/// __isolate_free_page() and __putback_isolated_page(), plus the plain detach a v1-style
+/// hinting design uses. A block taken off is "held": neither free nor allocated.
+/// </summary>
+public partial class Zone
+{
+    /// <summary>
+    /// __isolate_free_page(): take the free block at pfn (a free head of this order) off its
+    /// list, refusing (false) when the zone would drop to its min watermark. A block of at least
+    /// half a pageblock turns its non-isolated pageblocks MOVABLE, as the kernel does.
+    /// </summary>
+    public bool IsolateFreePage(int pfn, int order)
+    {
+        RequireFreeHead(pfn, order);
+        var mt = GetPageblockMigratetype(pfn);
+        if (mt != MigrateType.Isolate)
+        {
+            long watermark = Watermark.Min + (1L << order);
+            if (!ZoneWatermarkOk(0, watermark))
+                return false;
+            NrFreePages -= 1 << order;
+        }
+        DelPageFromFreeArea(pfn, order);
+        SetPageOrder(pfn, order, PageFlags.Held);
+        if (order >= PageblockOrder - 1)
+        {
+            for (int p = pfn; p < pfn + (1 << order); p += 1 << PageblockOrder)
+            {
+                if (GetPageblockMigratetype(p) != MigrateType.Isolate)
+                    SetPageblockMigratetypeRaw(p, MigrateType.Movable);
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// __putback_isolated_page() (5.7): free a held block back to the list of its pageblock's
+    /// migratetype, without notifying the hinting design.
+    /// </summary>
+    public void PutbackIsolatedPage(int pfn, int order) =>
+        PutbackHeldBlock(pfn, order, GetPageblockMigratetype(pfn), FreeFlags.SkipNotify);
+
+    /// <summary>
+    /// For hinting designs (v1 aerator fill): take the free block at pfn off its list and out of
+    /// NR_FREE_PAGES with no watermark check. The block becomes held.
+    /// </summary>
+    public void DetachFreeBlock(int pfn, int order)
+    {
+        RequireFreeHead(pfn, order);
+        if (_listMt[pfn] != MigrateType.Isolate)
+            NrFreePages -= 1 << order;
+        DelPageFromFreeArea(pfn, order);
+        SetPageOrder(pfn, order, PageFlags.Held);
+    }
+
+    /// <summary>
+    /// Free a held block through __free_one_page with the given migratetype and flags
+    /// (v1 drain: the recorded migratetype and Hinted).
+    /// </summary>
+    public void PutbackHeldBlock(int pfn, int order, MigrateType mt, FreeFlags flags)
+    {
+        ValidateBlock(pfn, order);
+        if ((_flags[pfn] & PageFlags.Held) == 0)
+            throw new BadPageException(pfn, $"putting back a block that is not held: {Describe(pfn)}");
+        if (_order[pfn] != order)
+            throw new BadPageException(pfn, $"put back at order {order} but held at order {_order[pfn]}");
+        if ((uint)mt >= MigrateTypes.Count)
+            throw new BadPageException(pfn, $"migratetype {(int)mt} out of range");
+        _flags[pfn] &= ~PageFlags.Held;
+        FreeOnePage(pfn, order, mt, flags);
+    }
+
+    private void RequireFreeHead(int pfn, int order)
+    {
+        ValidateBlock(pfn, order);
+        if (!PageBuddy(pfn))
+            throw new BadPageException(pfn, $"not a free block: {Describe(pfn)}");
+        if (_order[pfn] != order)
+            throw new BadPageException(pfn, $"free block has order {_order[pfn]}, not {order}");
+    }
+}

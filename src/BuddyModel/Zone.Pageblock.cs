@@ -1,0 +1,133 @@
+namespace BuddyModel;
+
+/// <summary>
+/// Pageblock migratetypes: set_pageblock_migratetype(), move_freepages_block(), and the
+/// set/unset_migratetype_isolate() pair of mm/page_isolation.c.
+/// </summary>
+public partial class Zone
+{
+    /// <summary>
+    /// Change the migratetype of the pageblock containing pfn, moving its free blocks to the new
+    /// type's lists. To ISOLATE: as set_migratetype_isolate() (free pages leave NR_FREE_PAGES);
+    /// from ISOLATE: as unset_migratetype_isolate() (a free pageblock-sized block is freed again
+    /// so that it merges with its buddy); otherwise set_pageblock_migratetype() plus
+    /// move_freepages_block(), as a steal does.
+    /// </summary>
+    public void SetPageblockMigratetype(int pfn, MigrateType mt)
+    {
+        if ((uint)pfn >= (uint)NrPages)
+            throw new BadPageException(pfn, $"outside zone {Config.Name} (pfn 0..{NrPages - 1})");
+        if ((uint)mt >= MigrateTypes.Count)
+            throw new BadPageException(pfn, $"migratetype {(int)mt} out of range");
+        int start = pfn & ~((1 << PageblockOrder) - 1);
+        var old = GetPageblockMigratetype(start);
+        if (old == mt)
+            return;
+        if (mt == MigrateType.Isolate)
+            SetMigratetypeIsolate(start);
+        else if (old == MigrateType.Isolate)
+            UnsetMigratetypeIsolate(start, mt);
+        else
+        {
+            SetPageblockMigratetypeRaw(start, mt);
+            MoveFreepagesBlock(start, mt, out _);
+        }
+    }
+
+    /// <summary>set_pageblock_migratetype(): the pageblock bits only.</summary>
+    protected void SetPageblockMigratetypeRaw(int pfn, MigrateType mt) => _pageblockMt[pfn >> PageblockOrder] = mt;
+
+    /// <summary>
+    /// move_freepages_block(): move every free block headed in the pageblock of pfn to
+    /// free_list[mt] of its order. Returns the pages moved; movablePages counts allocated
+    /// movable heads (the kernel's PageLRU/__PageMovable pages).
+    /// </summary>
+    protected virtual int MoveFreepagesBlock(int pfn, MigrateType mt, out int movablePages)
+    {
+        int start = pfn & ~((1 << PageblockOrder) - 1);
+        int end = start + (1 << PageblockOrder);
+        int pagesMoved = 0;
+        movablePages = 0;
+        for (int p = start; p < end;)
+        {
+            var f = _flags[p];
+            if ((f & PageFlags.Buddy) == 0)
+            {
+                if ((f & PageFlags.Allocated) != 0 && _listMt[p] == MigrateType.Movable)
+                    movablePages++;
+                p++;
+                continue;
+            }
+            int order = _order[p];
+            MoveToFreeArea(p, order, mt);
+            p += 1 << order;
+            pagesMoved += 1 << order;
+        }
+        return pagesMoved;
+    }
+
+    /// <summary>
+    /// set_migratetype_isolate(). Departure from 5.2, as in 6.0's split_free_page(): a free
+    /// block larger than a pageblock that covers this one is split first, so that the isolated
+    /// pageblock's pages really leave the other lists and NR_FREE_PAGES.
+    /// </summary>
+    private void SetMigratetypeIsolate(int start)
+    {
+        SplitFreeBlockCovering(start);
+        SetPageblockMigratetypeRaw(start, MigrateType.Isolate);
+        NrIsolatePageblock++;
+        int nrPages = MoveFreepagesBlock(start, MigrateType.Isolate, out _);
+        NrFreePages -= nrPages;
+    }
+
+    /// <summary>
+    /// unset_migratetype_isolate() (5.2): a free block of at least pageblock_order whose buddy is
+    /// not isolated is taken off and freed again, so that it merges; the rest is moved back.
+    /// </summary>
+    private void UnsetMigratetypeIsolate(int start, MigrateType mt)
+    {
+        int isolatedOrder = -1;
+        if (PageBuddy(start) && _order[start] >= PageblockOrder && _order[start] < MaxOrder - 1)
+        {
+            int buddyPfn = start ^ (1 << _order[start]);
+            if ((uint)buddyPfn < (uint)NrPages && GetPageblockMigratetype(buddyPfn) != MigrateType.Isolate)
+            {
+                isolatedOrder = _order[start];
+                DelPageFromFreeArea(start, isolatedOrder); // __isolate_free_page on an ISOLATE block: no watermark, no count
+            }
+        }
+        if (isolatedOrder < 0)
+            NrFreePages += MoveFreepagesBlock(start, mt, out _);
+        SetPageblockMigratetypeRaw(start, mt);
+        NrIsolatePageblock--;
+        if (isolatedOrder >= 0)
+            FreeOnePage(start, isolatedOrder, mt, FreeFlags.None); // __free_pages()
+    }
+
+    /// <summary>
+    /// Split a free block of order above pageblock_order that covers the pageblock at start into
+    /// pieces, each on the list of its own pageblock's migratetype, so that the pageblock at
+    /// start becomes a block of its own.
+    /// </summary>
+    private void SplitFreeBlockCovering(int start)
+    {
+        for (int order = PageblockOrder + 1; order < MaxOrder; order++)
+        {
+            int head = start & ~((1 << order) - 1);
+            if (!PageBuddy(head) || _order[head] != order)
+                continue;
+            DelPageFromFreeArea(head, order);
+            int pfn = head;
+            for (int o = order - 1; o >= PageblockOrder; o--)
+            {
+                // Keep the half that holds start; put the other half back whole.
+                int other = (start & (1 << o)) != 0 ? pfn : pfn + (1 << o);
+                if (other == pfn)
+                    pfn += 1 << o;
+                AddToFreeArea(other, o, GetPageblockMigratetype(other));
+            }
+            AddToFreeArea(pfn, PageblockOrder, GetPageblockMigratetype(pfn));
+            return;
+        }
+    }
+}

@@ -1,0 +1,171 @@
+namespace BuddyModel;
+
+/// <summary>
+/// struct zone with its free_area[] (include/linux/mmzone.h), for one zone that starts at pfn 0.
+/// State only; the algorithms of mm/page_alloc.c are in the other Zone.*.cs files.
+///
+/// Model simplifications, each a departure from the kernel written down here:
+/// - No per-cpu page lists: every free goes straight to __free_one_page, as free_one_page() does.
+/// - No guard pages, no highatomic reserve, no CMA, no watermark boosting, no ALLOC_NOFRAGMENT.
+/// - struct page is a set of parallel arrays indexed by pfn (flags, order, list links).
+/// - The model remembers which blocks it handed out (PageFlags.Allocated, with order and
+///   migratetype), which the kernel does not, so that misuse is refused with a clear error.
+/// </summary>
+public partial class Zone
+{
+    private readonly PageFlags[] _flags;
+    private readonly byte[] _order;       // page_private: order of a free, allocated or held head
+    private readonly MigrateType[] _listMt; // which free_list a free head is on; allocation mt of an allocated head
+    private readonly MigrateType[] _pageblockMt;
+    private readonly int[] _nrFree;        // free_area[order].nr_free
+    private readonly Random? _shuffle;
+    private IFreePageHinting _hinting = NoHinting.Instance;
+
+    public Zone(ZoneConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
+        NrPages = config.NrPages;
+        MaxOrder = config.MaxOrder;
+        PageblockOrder = config.PageblockOrder;
+        Watermark = Watermarks.For(config);
+        _flags = new PageFlags[NrPages];
+        _order = new byte[NrPages];
+        _listMt = new MigrateType[NrPages];
+        _pageblockMt = new MigrateType[NrPages >> PageblockOrder];
+        Array.Fill(_pageblockMt, MigrateType.Movable); // memmap_init_zone marks every pageblock MOVABLE
+        _nrFree = new int[MaxOrder];
+        Lists = new FreeListNodes(NrPages + MaxOrder * MigrateTypes.Count);
+        for (int order = 0; order < MaxOrder; order++)
+            for (int mt = 0; mt < MigrateTypes.Count; mt++)
+                Lists.InitHead(ListHead(order, (MigrateType)mt));
+        if (config.ShuffleSeed is int seed)
+            _shuffle = new Random(seed);
+
+        // Boot: memblock frees the whole zone as MAX_ORDER-1 blocks in ascending pfn order.
+        for (int pfn = 0; pfn < NrPages; pfn += config.MaxOrderNrPages)
+            FreeOnePage(pfn, MaxOrder - 1, MigrateType.Movable, FreeFlags.SkipNotify);
+    }
+
+    /// <summary>The configuration this zone was built from.</summary>
+    public ZoneConfig Config { get; }
+
+    /// <summary>zone->lock. Every operation of this class expects its caller to hold it.</summary>
+    public object Lock { get; } = new();
+
+    /// <summary>Number of page frames (zone->spanned_pages; the zone starts at pfn 0).</summary>
+    public int NrPages { get; }
+
+    /// <summary>MAX_ORDER.</summary>
+    public int MaxOrder { get; }
+
+    /// <summary>pageblock_order.</summary>
+    public int PageblockOrder { get; }
+
+    /// <summary>The min/low/high watermarks.</summary>
+    public Watermarks Watermark { get; }
+
+    /// <summary>The list_head links of every page and free list.</summary>
+    public FreeListNodes Lists { get; }
+
+    /// <summary>NR_FREE_PAGES: free pages on the lists, not counting MIGRATE_ISOLATE pageblocks.</summary>
+    public long NrFreePages { get; protected set; }
+
+    /// <summary>zone->nr_isolate_pageblock.</summary>
+    public int NrIsolatePageblock { get; private set; }
+
+    /// <summary>The hinting design plugged into this zone (NoHinting by default).</summary>
+    public IFreePageHinting Hinting
+    {
+        get => _hinting;
+        set => _hinting = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>Node id of the sentinel head of free_area[order].free_list[mt].</summary>
+    public int ListHead(int order, MigrateType mt) => NrPages + order * MigrateTypes.Count + (int)mt;
+
+    /// <summary>Whether a node id is a list head rather than a page.</summary>
+    public bool IsListHead(int node) => node >= NrPages;
+
+    /// <summary>The (order, migratetype) of a list head node.</summary>
+    public (int Order, MigrateType Mt) ListOfHead(int head)
+    {
+        int i = head - NrPages;
+        return (i / MigrateTypes.Count, (MigrateType)(i % MigrateTypes.Count));
+    }
+
+    /// <summary>free_area[order].nr_free.</summary>
+    public int NrFree(int order) => _nrFree[order];
+
+    /// <summary>Flags of the page at pfn.</summary>
+    public PageFlags Flags(int pfn) => _flags[pfn];
+
+    /// <summary>PageBuddy(page).</summary>
+    public bool PageBuddy(int pfn) => (_flags[pfn] & PageFlags.Buddy) != 0;
+
+    /// <summary>page_order(): the order of a free, allocated or held head page.</summary>
+    public int PageOrder(int pfn) => _order[pfn];
+
+    /// <summary>For a free head, the migratetype of the free_list it is on; for an allocated head, the migratetype it was allocated as.</summary>
+    public MigrateType BlockMigratetype(int pfn) => _listMt[pfn];
+
+    /// <summary>get_pageblock_migratetype().</summary>
+    public MigrateType GetPageblockMigratetype(int pfn) => _pageblockMt[pfn >> PageblockOrder];
+
+    /// <summary>Sets a hinting flag (Aerated or Reported) on a free head page. For hinting designs.</summary>
+    public void SetPageFlag(int pfn, PageFlags flag)
+    {
+        if ((flag & ~(PageFlags.Aerated | PageFlags.Reported)) != 0)
+            throw new ArgumentException($"only hinting flags may be set from outside the allocator, not {flag}", nameof(flag));
+        _flags[pfn] |= flag;
+    }
+
+    /// <summary>Clears a hinting flag (Aerated or Reported). For hinting designs.</summary>
+    public void ClearPageFlag(int pfn, PageFlags flag)
+    {
+        if ((flag & ~(PageFlags.Aerated | PageFlags.Reported)) != 0)
+            throw new ArgumentException($"only hinting flags may be cleared from outside the allocator, not {flag}", nameof(flag));
+        _flags[pfn] &= ~flag;
+    }
+
+    /// <summary>Direct access to nr_free for deliberately broken models in tests.</summary>
+    protected int[] NrFreeArray => _nrFree;
+
+    /// <summary>A short description of a pfn for messages: zone, pageblock, state.</summary>
+    public string Describe(int pfn)
+    {
+        if ((uint)pfn >= (uint)NrPages)
+            return $"pfn {pfn} (outside zone {Config.Name}, 0..{NrPages - 1})";
+        var f = _flags[pfn];
+        string state = (f & PageFlags.Buddy) != 0 ? $"free order-{_order[pfn]} on free_list[{MigrateTypes.Name(_listMt[pfn])}]"
+            : (f & PageFlags.Allocated) != 0 ? $"allocated order-{_order[pfn]} {MigrateTypes.Name(_listMt[pfn])}"
+            : (f & PageFlags.Held) != 0 ? $"held order-{_order[pfn]} (isolated from the free lists)"
+            : "not a block head";
+        return $"pfn {pfn} (zone {Config.Name}, pageblock {pfn >> PageblockOrder} {MigrateTypes.Name(GetPageblockMigratetype(pfn))}, {state})";
+    }
+
+    /// <summary>The flags a hinting design owns; the allocator never sets or clears them.</summary>
+    private const PageFlags HintingFlags = PageFlags.Aerated | PageFlags.Reported;
+
+    private void SetPageOrder(int pfn, int order, PageFlags state)
+    {
+        _flags[pfn] = state | (_flags[pfn] & HintingFlags);
+        _order[pfn] = (byte)order;
+    }
+
+    private void ValidateOrder(int order)
+    {
+        if ((uint)order >= (uint)MaxOrder)
+            throw new BadPageException(-1, $"order {order} out of range 0..{MaxOrder - 1}");
+    }
+
+    private void ValidateBlock(int pfn, int order)
+    {
+        ValidateOrder(order);
+        if ((uint)pfn >= (uint)NrPages)
+            throw new BadPageException(pfn, $"outside zone {Config.Name} (pfn 0..{NrPages - 1})");
+        if ((pfn & ((1 << order) - 1)) != 0)
+            throw new BadPageException(pfn, $"not aligned to order {order} (a block of 2^{order} pages starts at a multiple of {1 << order})");
+    }
+}
