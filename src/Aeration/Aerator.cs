@@ -1,0 +1,336 @@
+using Aeration.Kernel;
+using BuddyModel;
+
+namespace Aeration;
+
+/// <summary>
+/// The v1 aerator (mm/aeration.c and include/linux/memory_aeration.h of "mm / virtio: Provide
+/// support for paravirtual waste page treatment", June 2019): the hooks into the buddy
+/// allocator, notify, fill, drain, boundaries, startup and shutdown. The worker cycle is
+/// AeratorWorker; shutdown's wait loop is AeratorShutdown.
+///
+/// Locking as in v1: the hooks, fill, drain and populate run under zone->lock; notify's
+/// refcount and flag bits are atomics; a_dev_info is a plain global pointer (read once per use
+/// here, so that a torn use after shutdown is visible).
+/// </summary>
+public class Aerator : IFreePageHinting
+{
+    private readonly Dictionary<Zone, AerationZone> _byZone = new(ReferenceEqualityComparer.Instance);
+    private AeratorDevInfo? _aDevInfo;
+    private readonly List<string> _oopses = new();
+
+    public Aerator(IReadOnlyList<Zone> zones, AeratorConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(zones);
+        ArgumentNullException.ThrowIfNull(config);
+        if (zones.Count == 0)
+            throw new ArgumentException("the aerator needs at least one zone", nameof(zones));
+        int maxOrder = zones[0].MaxOrder;
+        int minOrder = config.MinOrder ?? zones[0].PageblockOrder;
+        foreach (var z in zones)
+        {
+            if (z.MaxOrder != maxOrder)
+                throw new ArgumentException($"zone {z.Config.Name} has MAX_ORDER {z.MaxOrder}, zone {zones[0].Config.Name} has {maxOrder}: MAX_ORDER is global", nameof(zones));
+            config.Validate(z.MaxOrder);
+        }
+        Config = config;
+        MinOrder = minOrder;
+        Hwm = config.Hwm;
+        Boundary = new AeratorBoundary(minOrder, maxOrder);
+        Zones = zones.Select(z => new AerationZone(z)).ToList();
+        foreach (var az in Zones)
+        {
+            _byZone.Add(az.Zone, az);
+            az.Zone.Hinting = this;
+        }
+    }
+
+    /// <summary>The constants in force.</summary>
+    public AeratorConfig Config { get; }
+
+    /// <summary>AERATOR_MIN_ORDER.</summary>
+    public int MinOrder { get; }
+
+    /// <summary>AERATOR_HWM.</summary>
+    public int Hwm { get; }
+
+    /// <summary>The zones, in for_each_populated_zone order.</summary>
+    public IReadOnlyList<AerationZone> Zones { get; }
+
+    /// <summary>The global boundary array.</summary>
+    public AeratorBoundary Boundary { get; }
+
+    /// <summary>aerator_notify_enabled.</summary>
+    public StaticKey NotifyEnabled { get; } = new();
+
+    /// <summary>aerator_work (DECLARE_DELAYED_WORK(aerator_work, aerator_cycle)).</summary>
+    public DelayedWork Work { get; } = new("aerator_cycle");
+
+    /// <summary>a_dev_info: the published device, null when none.</summary>
+    public AeratorDevInfo? DevInfo => Volatile.Read(ref _aDevInfo);
+
+    /// <summary>Kernel oopses and WARN_ONs the model hit (a NULL a_dev_info, a non-empty batch where v1 warns).</summary>
+    public IReadOnlyList<string> Oopses
+    {
+        get { lock (_oopses) return _oopses.ToList(); }
+    }
+
+    /// <summary>Counters of interesting events, for reachability reports.</summary>
+    public AeratorEvents Events { get; } = new();
+
+    /// <summary>The aeration state of a buddy zone.</summary>
+    public AerationZone Of(Zone zone) => _byZone[zone];
+
+    /// <summary>Record an oops or WARN_ON: a check the kernel makes at run time and the model reports.</summary>
+    public void Oops(string what)
+    {
+        lock (_oopses)
+            _oopses.Add(what);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Hooks into the buddy allocator (include/linux/mmzone.h and memory_aeration.h of v1).
+    // All run under zone->lock.
+    // ---------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// aerator_get_tail(): while the zone is ACTIVE, a "tail" insertion of order >= MIN_ORDER goes
+    /// in just above the boundary, so raw blocks never land among aerated ones.
+    /// </summary>
+    public virtual int GetTail(Zone zone, int order, MigrateType mt)
+    {
+        if (order >= MinOrder && Of(zone).Flags.Test(ZoneFlag.AerationActive))
+        {
+            var (bz, node) = Boundary.Get(order, mt);
+            if (ReferenceEquals(bz, zone))
+                return node;
+            Oops($"aerator_get_tail: zone {zone.Config.Name} is ACTIVE but boundary[{order}][{MigrateTypes.Name(mt)}] points into zone {bz?.Config.Name ?? "(unset)"}");
+        }
+        return zone.ListHead(order, mt);
+    }
+
+    /// <summary>
+    /// clear_page_aerated(), called from del_page_from_free_area() and move_to_free_area():
+    /// an aerated block leaving its list loses the mark, pushes the boundary past itself, and
+    /// leaves nr_free_aerated.
+    /// </summary>
+    public virtual void DelFromFreeList(Zone zone, int pfn, int order, MigrateType mt)
+    {
+        if ((zone.Flags(pfn) & PageFlags.Aerated) == 0)
+            return;
+        var az = Of(zone);
+        if (az.Flags.Test(ZoneFlag.AerationActive))
+            DelFromBoundary(zone, pfn, order, mt);
+        zone.ClearPageFlag(pfn, PageFlags.Aerated);
+        az.NrFreeAerated[order]--;
+    }
+
+    /// <summary>aerator_del_from_boundary(): if the block is the boundary, move the boundary to the next node.</summary>
+    protected virtual void DelFromBoundary(Zone zone, int pfn, int order, MigrateType mt)
+    {
+        if (Boundary.Del(zone, pfn, order, mt))
+            Events.BoundaryAdvancedOnDelete++;
+    }
+
+    /// <summary>
+    /// The end of __free_one_page(): a block that came back from the device and did not merge
+    /// (fully_aerated) is marked aerated; any other free may request a pass.
+    /// </summary>
+    public virtual void FreeOnePageDone(Zone zone, int pfn, int order, MigrateType mt, FreeFlags flags, bool merged)
+    {
+        var az = Of(zone);
+        bool fullyAerated = (flags & FreeFlags.Hinted) != 0 && !merged;
+        if (fullyAerated)
+            SetPageAerated(az, pfn, order, mt);
+        else if ((flags & FreeFlags.SkipNotify) == 0)
+            NotifyFree(az, order);
+    }
+
+    /// <summary>set_page_aerated(): count it, mark it, and make it the boundary.</summary>
+    protected virtual void SetPageAerated(AerationZone az, int pfn, int order, MigrateType mt)
+    {
+        az.NrFreeAerated[order]++;
+        az.Zone.SetPageFlag(pfn, PageFlags.Aerated);
+        Boundary.Add(az.Zone, pfn, order, mt);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Notify.
+    // ---------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// aerator_notify_free(): the cheap screen on every free, in v1's order: static key, order,
+    /// REQUESTED, then at least HWM raw blocks of this order.
+    /// </summary>
+    protected virtual void NotifyFree(AerationZone az, int order)
+    {
+        if (!NotifyEnabled.Enabled)
+            return;
+        if (order < MinOrder)
+            return;
+        if (az.Flags.Test(ZoneFlag.AerationRequested))
+            return;
+        if (az.RawBlocks(order) < Hwm)
+            return;
+        Notify(az);
+    }
+
+    /// <summary>
+    /// __aerator_notify(): request a pass of this zone and take a reference for it; the 0 -> 1
+    /// transition schedules the worker. a_dev_info is dereferenced without any protection: a
+    /// free path that passed the static-key test before shutdown disabled it gets here after
+    /// a_dev_info was cleared (the v1 shutdown race).
+    /// </summary>
+    public virtual void Notify(AerationZone az)
+    {
+        az.Flags.Set(ZoneFlag.AerationRequested);
+        var dev = DevInfo;
+        if (dev is null)
+        {
+            Oops($"__aerator_notify: NULL pointer dereference: a_dev_info is NULL (device shut down) while requesting zone {az}");
+            return;
+        }
+        if (dev.Refcnt.FetchInc() != 0)
+        {
+            if (Worker?.Running == true)
+                Events.RequestedDuringPass++;
+            return;
+        }
+        lock (dev.Batch)
+        {
+            if (dev.Batch.Count != 0)
+                Oops($"__aerator_notify: WARN_ON(!list_empty(&a_dev_info->batch)): {dev.Batch.Count} blocks in the batch when the refcount went 0 -> 1");
+        }
+        Work.Schedule();
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Fill and drain (under zone->lock).
+    // ---------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// aerator_fill(): from the highest order down to MIN_ORDER, over every migratetype from the
+    /// highest down, take raw blocks into the batch until capacity blocks are taken. If the
+    /// budget was not used up the zone is done: clear REQUESTED and drop its reference.
+    /// </summary>
+    public virtual void Fill(AeratorDevInfo dev, AerationZone az)
+    {
+        int budget = dev.Capacity;
+        for (int order = az.Zone.MaxOrder - 1; order >= MinOrder; order--)
+        {
+            for (int mt = MigrateTypes.Count - 1; mt >= 0; mt--)
+            {
+                int pfn;
+                while ((pfn = GetAerationPage(az, order, (MigrateType)mt)) >= 0)
+                {
+                    lock (dev.Batch)
+                        dev.Batch.Add(new BatchEntry(az, pfn, order, (MigrateType)mt));
+                    if (--budget == 0)
+                        return;
+                }
+            }
+        }
+        az.Flags.Clear(ZoneFlag.AerationRequested);
+        dev.Refcnt.Dec();
+    }
+
+    /// <summary>
+    /// get_aeration_page(): the last raw block above the boundary. If that one is aerated (a
+    /// block left above the boundary by an earlier pass), take the list's first block instead;
+    /// if that is aerated too, the whole list is aerated: make it the boundary and stop.
+    /// The block leaves the list and NR_FREE_PAGES directly, with no watermark check (v1).
+    /// Returns the pfn, or -1.
+    /// </summary>
+    protected virtual int GetAerationPage(AerationZone az, int order, MigrateType mt)
+    {
+        var zone = az.Zone;
+        int list = zone.ListHead(order, mt);
+        int page = zone.Lists.Prev(GetTail(zone, order, mt));
+        if (page == list)
+            return -1;
+        if ((zone.Flags(page) & PageFlags.Aerated) != 0)
+        {
+            page = zone.Lists.Next(list);
+            if ((zone.Flags(page) & PageFlags.Aerated) != 0)
+            {
+                Boundary.Add(zone, page, order, mt);
+                return -1;
+            }
+        }
+        zone.DetachFreeBlock(page, order);
+        return page;
+    }
+
+    /// <summary>aerator_populate_boundaries(): first drain of a pass: every boundary at its list head, then ACTIVE.</summary>
+    public virtual void PopulateBoundaries(AerationZone az)
+    {
+        if (az.Flags.Test(ZoneFlag.AerationActive))
+            return;
+        for (int order = az.Zone.MaxOrder - 1; order >= MinOrder; order--)
+            for (int mt = MigrateTypes.Count - 1; mt >= 0; mt--)
+                Boundary.Reset(az.Zone, order, (MigrateType)mt);
+        az.Flags.Set(ZoneFlag.AerationActive);
+    }
+
+    /// <summary>aerator_drain(): return every batch block through put_aeration_page().</summary>
+    public virtual void Drain(AeratorDevInfo dev, AerationZone az)
+    {
+        while (true)
+        {
+            BatchEntry e;
+            lock (dev.Batch)
+            {
+                if (dev.Batch.Count == 0)
+                    return;
+                e = dev.Batch[0];
+                dev.Batch.RemoveAt(0);
+            }
+            PutAerationPage(e);
+        }
+    }
+
+    /// <summary>
+    /// put_aeration_page(): free the block through __free_one_page(..., aerated = true) with the
+    /// recorded migratetype, or the pageblock's when isolation is about.
+    /// </summary>
+    protected virtual void PutAerationPage(BatchEntry e)
+    {
+        var zone = e.Zone.Zone;
+        var mt = e.Mt;
+        if (zone.NrIsolatePageblock > 0 || mt == MigrateType.Isolate)
+            mt = zone.GetPageblockMigratetype(e.Pfn);
+        zone.PutbackHeldBlock(e.Pfn, e.Order, mt, FreeFlags.Hinted);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Startup and shutdown.
+    // ---------------------------------------------------------------------------------------
+
+    /// <summary>The worker that runs aerator_cycle (set by whoever executes the work).</summary>
+    public AeratorWorker? Worker { get; set; }
+
+    /// <summary>
+    /// aerator_startup(): refuse a second device (-EBUSY); reset the batch and refcount; publish
+    /// the device; request every populated zone once, under its lock; then enable notification.
+    /// </summary>
+    public virtual int Startup(AeratorDevInfo dev)
+    {
+        if (DevInfo != null)
+            return -16; // -EBUSY
+        lock (dev.Batch)
+            dev.Batch.Clear();
+        dev.Refcnt.Set(0);
+        Volatile.Write(ref _aDevInfo, dev);
+        foreach (var az in Zones)
+        {
+            az.Lock.Lock();
+            Notify(az);
+            az.Lock.Unlock();
+        }
+        NotifyEnabled.SlowInc();
+        return 0;
+    }
+
+    /// <summary>Unpublish the device: the last step of aerator_shutdown() (a_dev_info = NULL).</summary>
+    public void Unpublish() => Volatile.Write(ref _aDevInfo, null);
+}

@@ -1,0 +1,44 @@
+using Aeration.Kernel;
+using BuddyModel;
+
+namespace Aeration;
+
+/// <summary>One block in the aerator's batch: page, with order (page_private) and migratetype (page->index) recorded.</summary>
+public readonly record struct BatchEntry(AerationZone Zone, int Pfn, int Order, MigrateType Mt);
+
+/// <summary>
+/// The device side of the aerator's react(): v1's callback, split at its wait_event() so that
+/// the worker can be stopped while the batch is with the device.
+/// </summary>
+public interface IAeratorReact
+{
+    /// <summary>Hand the batch to the device (encode, add the buffer, kick). Runs without zone->lock.</summary>
+    void Submit(IReadOnlyList<BatchEntry> batch);
+
+    /// <summary>The condition react()'s wait_event() waits for: the device has returned the buffer.</summary>
+    bool Acknowledged();
+}
+
+/// <summary>struct aerator_dev_info: react, the batch list, capacity and the reference count.</summary>
+public sealed class AeratorDevInfo
+{
+    public AeratorDevInfo(IAeratorReact react, int capacity)
+    {
+        React = react ?? throw new ArgumentNullException(nameof(react));
+        if (capacity < 1)
+            throw new ArgumentException($"capacity {capacity} must be at least 1", nameof(capacity));
+        Capacity = capacity;
+    }
+
+    /// <summary>a_dev_info->react.</summary>
+    public IAeratorReact React { get; }
+
+    /// <summary>a_dev_info->batch: blocks taken off the free lists for the device.</summary>
+    public List<BatchEntry> Batch { get; } = new();
+
+    /// <summary>a_dev_info->capacity.</summary>
+    public int Capacity { get; }
+
+    /// <summary>a_dev_info->refcnt: REQUESTED zones, plus one while the worker runs.</summary>
+    public AtomicInt Refcnt { get; } = new();
+}

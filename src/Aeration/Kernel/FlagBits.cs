@@ -1,0 +1,36 @@
+namespace Aeration.Kernel;
+
+/// <summary>
+/// An unsigned long of flag bits with set_bit / clear_bit / test_bit (atomic bitops), such as
+/// zone->flags. Each operation is an Interlocked or Volatile access (a scheduling point under Coyote).
+/// </summary>
+public sealed class FlagBits<TBit> where TBit : struct, Enum
+{
+    private int _bits;
+
+    /// <summary>test_bit.</summary>
+    public bool Test(TBit bit) => (Volatile.Read(ref _bits) & Mask(bit)) != 0;
+
+    /// <summary>set_bit.</summary>
+    public void Set(TBit bit) => Update(bits => bits | Mask(bit));
+
+    /// <summary>clear_bit.</summary>
+    public void Clear(TBit bit) => Update(bits => bits & ~Mask(bit));
+
+    /// <summary>All bits, for display.</summary>
+    public int Raw => Volatile.Read(ref _bits);
+
+    private static int Mask(TBit bit) => 1 << Convert.ToInt32(bit, System.Globalization.CultureInfo.InvariantCulture);
+
+    private void Update(Func<int, int> f)
+    {
+        int old = Volatile.Read(ref _bits);
+        while (true)
+        {
+            int seen = Interlocked.CompareExchange(ref _bits, f(old), old);
+            if (seen == old)
+                return;
+            old = seen;
+        }
+    }
+}

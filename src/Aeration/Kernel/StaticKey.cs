@@ -1,0 +1,20 @@
+namespace Aeration.Kernel;
+
+/// <summary>
+/// struct static_key: a reference-counted switch tested on hot paths (static_key_false).
+/// static_key_slow_dec does not wait for CPUs already past the test: that is the point of the
+/// v1 shutdown race, and the model keeps it so.
+/// </summary>
+public sealed class StaticKey
+{
+    private readonly AtomicInt _enabled = new();
+
+    /// <summary>static_key_false(): whether the key is on, read once.</summary>
+    public bool Enabled => _enabled.Read() > 0;
+
+    /// <summary>static_key_slow_inc.</summary>
+    public void SlowInc() => _enabled.Inc();
+
+    /// <summary>static_key_slow_dec.</summary>
+    public void SlowDec() => _enabled.Dec();
+}

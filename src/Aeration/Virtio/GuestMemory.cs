@@ -1,0 +1,46 @@
+namespace Aeration.Virtio;
+
+/// <summary>
+/// The guest's RAM as the host backs it: one 64-bit content tag per page frame, and whether
+/// the host still backs the frame. A frame whose backing was dropped reads as the fill value
+/// the host chose (zero, or poison_val with PAGE_POISON) until the guest writes it again,
+/// which faults in a fresh page. Model simplification: one word per frame stands for 4 KiB.
+/// </summary>
+public sealed class GuestMemory
+{
+    private readonly ulong[] _content;
+    private readonly bool[] _dropped;
+
+    public GuestMemory(int nrPages)
+    {
+        _content = new ulong[nrPages];
+        _dropped = new bool[nrPages];
+    }
+
+    /// <summary>Number of page frames.</summary>
+    public int NrPages => _content.Length;
+
+    /// <summary>Backings dropped so far (frames).</summary>
+    public long FramesDropped { get; private set; }
+
+    /// <summary>The guest reads a frame.</summary>
+    public ulong Read(int pfn) => _content[pfn];
+
+    /// <summary>The guest writes a frame (faulting in a fresh page if its backing was dropped).</summary>
+    public void Write(int pfn, ulong value)
+    {
+        _content[pfn] = value;
+        _dropped[pfn] = false;
+    }
+
+    /// <summary>Whether the host dropped this frame's backing and the guest has not written it since.</summary>
+    public bool Dropped(int pfn) => _dropped[pfn];
+
+    /// <summary>The host drops the backing of a frame (madvise(MADV_DONTNEED)); it will read as fill.</summary>
+    public void DropBacking(int pfn, ulong fill)
+    {
+        _content[pfn] = fill;
+        _dropped[pfn] = true;
+        FramesDropped++;
+    }
+}

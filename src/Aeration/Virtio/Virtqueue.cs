@@ -1,0 +1,134 @@
+namespace Aeration.Virtio;
+
+/// <summary>A descriptor of the split virtqueue's table (struct vring_desc).</summary>
+public record struct VringDesc(ulong Addr, uint Len, ushort Flags, ushort Next)
+{
+    /// <summary>VRING_DESC_F_NEXT.</summary>
+    public const ushort FNext = 1;
+    /// <summary>VRING_DESC_F_WRITE: device-writable (an "in" buffer).</summary>
+    public const ushort FWrite = 2;
+}
+
+/// <summary>An element of the used ring (struct vring_used_elem).</summary>
+public readonly record struct VringUsedElem(uint Id, uint Len);
+
+/// <summary>
+/// A split virtqueue (virtio spec 2.7): descriptor table, available ring and used ring, with
+/// the driver's side (add a buffer, kick, get a used buffer) and the device's side (pop an
+/// available buffer, push it to the used ring). The rings' indices are free-running 16-bit
+/// counters, published with Volatile writes (the spec's memory barriers).
+/// Model simplification: buffer memory is a map from guest-physical address to an array of
+/// 64-bit words registered by the driver, not bytes of guest RAM; event suppression and
+/// notification flags are not modelled (every kick notifies, every used buffer interrupts).
+/// </summary>
+public sealed class Virtqueue
+{
+    private readonly VringDesc[] _desc;
+    private readonly ushort[] _availRing;
+    private readonly VringUsedElem[] _usedRing;
+    private readonly object?[] _data;
+    private readonly Dictionary<ulong, ulong[]> _memory = new();
+    private ushort _availIdx;
+    private ushort _usedIdx;
+    private ushort _freeHead;
+    private int _numFree;
+    private ushort _lastUsedIdx;  // driver's
+    private ushort _lastAvailIdx; // device's
+    private int _kicks;
+
+    public Virtqueue(string name, int size)
+    {
+        if (size < 1 || size > 32768 || (size & (size - 1)) != 0)
+            throw new ArgumentException($"virtqueue size {size} must be a power of 2 in 1..32768", nameof(size));
+        Name = name;
+        Size = size;
+        _desc = new VringDesc[size];
+        _availRing = new ushort[size];
+        _usedRing = new VringUsedElem[size];
+        _data = new object?[size];
+        for (int i = 0; i < size - 1; i++)
+            _desc[i].Next = (ushort)(i + 1);
+        _numFree = size;
+    }
+
+    /// <summary>The queue's name ("hinting_vq").</summary>
+    public string Name { get; }
+
+    /// <summary>Queue size (number of descriptors).</summary>
+    public int Size { get; }
+
+    /// <summary>Free descriptors (vq->num_free).</summary>
+    public int NumFree => _numFree;
+
+    /// <summary>Notifications the driver sent (virtqueue_kick).</summary>
+    public int Kicks => Volatile.Read(ref _kicks);
+
+    /// <summary>Register driver memory that descriptors may point at (e.g. the hints array).</summary>
+    public void MapDriverMemory(ulong addr, ulong[] words) => _memory[addr] = words;
+
+    /// <summary>Device-side read of driver memory through a descriptor; null when the address is not mapped.</summary>
+    public ulong[]? ReadDriverMemory(ulong addr) => _memory.TryGetValue(addr, out var w) ? w : null;
+
+    /// <summary>
+    /// virtqueue_add_outbuf() with one element: a device-readable buffer. Returns the head
+    /// descriptor, or -28 (-ENOSPC) when the table is full.
+    /// </summary>
+    public int AddOutbuf(ulong addr, uint len, object token)
+    {
+        if (_numFree == 0)
+            return -28;
+        ushort head = _freeHead;
+        _freeHead = _desc[head].Next;
+        _numFree--;
+        _desc[head] = new VringDesc(addr, len, 0, 0);
+        _data[head] = token;
+        _availRing[_availIdx % Size] = head;
+        Volatile.Write(ref _availIdx, (ushort)(_availIdx + 1)); // virtio_wmb, then publish avail->idx
+        return head;
+    }
+
+    /// <summary>virtqueue_kick(): notify the device.</summary>
+    public void Kick() => Interlocked.Increment(ref _kicks);
+
+    /// <summary>virtqueue_get_buf(): the token of the next used buffer, or null.</summary>
+    public object? GetBuf(out uint len)
+    {
+        len = 0;
+        if (_lastUsedIdx == Volatile.Read(ref _usedIdx))
+            return null;
+        var elem = _usedRing[_lastUsedIdx % Size];
+        _lastUsedIdx++;
+        if (elem.Id >= Size || _data[elem.Id] is null)
+            throw new InvalidOperationException($"{Name}: device used descriptor {elem.Id}, which is not in flight");
+        var token = _data[elem.Id]!;
+        _data[elem.Id] = null;
+        _desc[elem.Id].Next = _freeHead;
+        _freeHead = (ushort)elem.Id;
+        _numFree++;
+        len = elem.Len;
+        return token;
+    }
+
+    /// <summary>Whether a used buffer is waiting for the driver (the condition of its wait_event).</summary>
+    public bool HasUsed => _lastUsedIdx != Volatile.Read(ref _usedIdx);
+
+    /// <summary>Device side: whether an available buffer is waiting.</summary>
+    public bool HasAvail => _lastAvailIdx != Volatile.Read(ref _availIdx);
+
+    /// <summary>Device side: take the next available buffer's head descriptor, or null.</summary>
+    public (ushort Head, VringDesc Desc)? PopAvail()
+    {
+        if (!HasAvail)
+            return null;
+        ushort head = _availRing[_lastAvailIdx % Size];
+        _lastAvailIdx++;
+        return (head, _desc[head]);
+    }
+
+    /// <summary>Device side: return a buffer to the driver through the used ring.</summary>
+    public void PushUsed(ushort head, uint len)
+    {
+        _usedRing[_usedIdx % Size] = new VringUsedElem(head, len);
+        Volatile.Write(ref _usedIdx, (ushort)(_usedIdx + 1));
+    }
+}
