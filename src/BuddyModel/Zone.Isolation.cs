@@ -40,18 +40,22 @@ public partial class Zone
     /// __putback_isolated_page() (5.7): free a held block back to the list of its pageblock's
     /// migratetype, without notifying the hinting design.
     /// </summary>
-    public void PutbackIsolatedPage(int pfn, int order) =>
+    public void PutbackIsolatedPage(int pfn, int order)
+    {
+        ValidateBlock(pfn, order);
         PutbackHeldBlock(pfn, order, GetPageblockMigratetype(pfn), FreeFlags.SkipNotify);
+    }
 
     /// <summary>
-    /// For hinting designs (v1 aerator fill): take the free block at pfn off its list and out of
-    /// NR_FREE_PAGES with no watermark check. The block becomes held.
+    /// For hinting designs (v1 get_aeration_page): take the free block at pfn off its list and
+    /// out of NR_FREE_PAGES with no watermark check. The block becomes held. As in v1,
+    /// __mod_zone_freepage_state(zone, -(1 << order), mt) is applied whatever the list, ISOLATE
+    /// included (the kernel's helper has no isolate test, unlike the free path).
     /// </summary>
     public void DetachFreeBlock(int pfn, int order)
     {
         RequireFreeHead(pfn, order);
-        if (_listMt[pfn] != MigrateType.Isolate)
-            NrFreePages -= 1 << order;
+        NrFreePages -= 1 << order;
         DelPageFromFreeArea(pfn, order);
         SetPageOrder(pfn, order, PageFlags.Held);
     }

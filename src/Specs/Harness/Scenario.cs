@@ -1,0 +1,19 @@
+using System.Text;
+using BuddyModel;
+using Specs.Operations;
+
+namespace Specs.Harness;
+
+/// <summary>A model configuration and a list of operations: what a property generates and shrinks.</summary>
+public sealed record Scenario(ZoneConfig Config, IReadOnlyList<Operation> Operations)
+{
+    /// <summary>The operations as a numbered list a person can follow.</summary>
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        sb.Append($"zone of {Config.NrPages} pages, MAX_ORDER {Config.MaxOrder}, pageblock_order {Config.PageblockOrder}; {Operations.Count} operations:");
+        for (int i = 0; i < Operations.Count; i++)
+            sb.Append($"\n  {i + 1}. {Operations[i]}");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,52 @@
+using System.Text.Json.Serialization;
+using BuddyModel;
+
+namespace Specs.Operations;
+
+/// <summary>
+/// One step of the operation language that generated tests, counterexample files and the CLI
+/// share. Arguments that pick a block ("the k-th live block") are read modulo the number of
+/// candidates when the step runs, so every prefix or shrunk list of operations stays runnable;
+/// a step with no candidate is skipped and says so in the log.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "op")]
+[JsonDerivedType(typeof(AllocPages), "alloc_pages")]
+[JsonDerivedType(typeof(FreePages), "free_pages")]
+[JsonDerivedType(typeof(SetPageblockMigratetype), "set_pageblock_migratetype")]
+[JsonDerivedType(typeof(IsolateFreePage), "isolate_free_page")]
+[JsonDerivedType(typeof(PutbackIsolatedPage), "putback_isolated_page")]
+public abstract record Operation
+{
+    /// <summary>The step as a reviewer reads it in a numbered list.</summary>
+    public abstract override string ToString();
+}
+
+/// <summary>alloc_pages(order) of migratetype mt; the result becomes the newest live block.</summary>
+public sealed record AllocPages(int Order, MigrateType Mt) : Operation
+{
+    public override string ToString() => $"alloc_pages(order {Order}, {MigrateTypes.Name(Mt)})";
+}
+
+/// <summary>__free_pages() of live block number Block (modulo the live blocks, oldest first).</summary>
+public sealed record FreePages(int Block) : Operation
+{
+    public override string ToString() => $"__free_pages(live block #{Block})";
+}
+
+/// <summary>Set the migratetype of pageblock number Pageblock (modulo the zone's pageblocks), ISOLATE included.</summary>
+public sealed record SetPageblockMigratetype(int Pageblock, MigrateType Mt) : Operation
+{
+    public override string ToString() => $"set pageblock #{Pageblock} to {MigrateTypes.Name(Mt)}";
+}
+
+/// <summary>__isolate_free_page() of free block number Block (modulo the free blocks, in pfn order).</summary>
+public sealed record IsolateFreePage(int Block) : Operation
+{
+    public override string ToString() => $"__isolate_free_page(free block #{Block})";
+}
+
+/// <summary>__putback_isolated_page() of isolated block number Block (modulo the isolated blocks, oldest first).</summary>
+public sealed record PutbackIsolatedPage(int Block) : Operation
+{
+    public override string ToString() => $"__putback_isolated_page(isolated block #{Block})";
+}

@@ -1,0 +1,67 @@
+using BuddyModel;
+using FsCheck;
+using FsCheck.Fluent;
+using Specs.Harness;
+using Specs.Operations;
+
+namespace Properties.Harness;
+
+/// <summary>
+/// Generators of buddy-allocator scenarios on small zones. Swarm testing: each scenario enables
+/// a random subset of the operation kinds (some never free, some never isolate), so that every
+/// region of the state space is reached, not just the average mix.
+/// </summary>
+public static class BuddyOperationGen
+{
+    /// <summary>Small zones that reach every order, merging above pageblock_order, and isolation.</summary>
+    public static readonly ZoneConfig[] SmallZones =
+    [
+        new() { Name = "Tiny", NrPages = 64, MaxOrder = 4, PageblockOrder = 2, MinWatermarkPages = 2 },
+        new() { Name = "Small", NrPages = 256, MaxOrder = 6, PageblockOrder = 3, MinWatermarkPages = 4 },
+        new() { Name = "Wide", NrPages = 512, MaxOrder = 5, PageblockOrder = 2, MinWatermarkPages = 8 },
+        new() { Name = "Shuffled", NrPages = 256, MaxOrder = 6, PageblockOrder = 3, MinWatermarkPages = 4, ShuffleSeed = 7 },
+    ];
+
+    private static readonly MigrateType[] Allocatable = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable];
+    private static readonly MigrateType[] AnyType = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable, MigrateType.Isolate];
+
+    /// <summary>One operation for a zone, with weights chosen per scenario (swarm).</summary>
+    public static Gen<Operation> Operation(ZoneConfig config, int[] weights)
+    {
+        int maxOrder = config.MaxOrder;
+        // Small orders are the common case; every order stays reachable.
+        var order = Gen.Frequency(
+            (6, Gen.Choose(0, Math.Min(2, maxOrder - 1))),
+            (2, Gen.Choose(0, maxOrder - 1)));
+        var alloc = from o in order from mt in Gen.Elements(Allocatable) select (Operation)new AllocPages(o, mt);
+        var free = Gen.Choose(0, 63).Select(b => (Operation)new FreePages(b));
+        var setMt = from pb in Gen.Choose(0, 63) from mt in Gen.Elements(AnyType) select (Operation)new SetPageblockMigratetype(pb, mt);
+        var isolate = Gen.Choose(0, 63).Select(b => (Operation)new IsolateFreePage(b));
+        var putback = Gen.Choose(0, 63).Select(b => (Operation)new PutbackIsolatedPage(b));
+        var choices = new List<(int, Gen<Operation>)>();
+        Gen<Operation>[] kinds = [alloc, free, setMt, isolate, putback];
+        for (int i = 0; i < kinds.Length; i++)
+            if (weights[i] > 0)
+                choices.Add((weights[i], kinds[i]));
+        return Gen.Frequency(choices.ToArray());
+    }
+
+    /// <summary>Swarm weights: allocation always on; every other kind on or off per scenario.</summary>
+    public static Gen<int[]> SwarmWeights =>
+        from free in Gen.Elements(0, 4, 6)
+        from setMt in Gen.Elements(0, 0, 1, 2)
+        from isolate in Gen.Elements(0, 1, 2)
+        from putback in Gen.Elements(0, 1, 2)
+        select new[] { 5, free, setMt, isolate, putback };
+
+    /// <summary>A scenario: a small zone and up to size operations.</summary>
+    public static Gen<Scenario> Scenario(ZoneConfig[]? zones = null) =>
+        from config in Gen.Elements(zones ?? SmallZones)
+        from weights in SwarmWeights
+        from ops in Gen.Sized(size => Gen.Choose(1, Math.Max(1, size)).SelectMany(n => Gen.ArrayOf(Operation(config, weights), n)))
+        select new Scenario(config, ops);
+
+    /// <summary>Scenarios with the shrinker that keeps every shrunk list runnable.</summary>
+    public static Arbitrary<Scenario> Arbitrary(ZoneConfig[]? zones = null) =>
+        Arb.From(Scenario(zones), ScenarioShrinker.Shrink);
+}
