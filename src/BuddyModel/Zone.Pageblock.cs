@@ -8,10 +8,13 @@ public partial class Zone
 {
     /// <summary>
     /// Change the migratetype of the pageblock containing pfn, moving its free blocks to the new
-    /// type's lists. To ISOLATE: as set_migratetype_isolate() (free pages leave NR_FREE_PAGES);
-    /// from ISOLATE: as unset_migratetype_isolate() (a free pageblock-sized block is freed again
-    /// so that it merges with its buddy); otherwise set_pageblock_migratetype() plus
-    /// move_freepages_block(), as a steal does.
+    /// type's lists, as a steal does (set_pageblock_migratetype() plus move_freepages_block()).
+    ///
+    /// Isolation (to or from ISOLATE) works on the whole MAX_ORDER-aligned range containing
+    /// pfn, pageblock by pageblock, as start_isolate_page_range() / undo_isolate_page_range()
+    /// do for their callers: alloc_contig_range() and memory offlining align their ranges to
+    /// MAX_ORDER_NR_PAGES precisely so that no free block straddles an isolated and a
+    /// non-isolated pageblock. The model keeps that discipline instead of splitting blocks.
     /// </summary>
     public void SetPageblockMigratetype(int pfn, MigrateType mt)
     {
@@ -23,15 +26,21 @@ public partial class Zone
         var old = GetPageblockMigratetype(start);
         if (old == mt)
             return;
-        if (mt == MigrateType.Isolate)
-            SetMigratetypeIsolate(start);
-        else if (old == MigrateType.Isolate)
-            UnsetMigratetypeIsolate(start, mt);
-        else
+        if (mt == MigrateType.Isolate || old == MigrateType.Isolate)
         {
-            SetPageblockMigratetypeRaw(start, mt);
-            MoveFreepagesBlock(start, mt, out _);
+            int rangeStart = pfn & ~(Config.MaxOrderNrPages - 1);
+            for (int p = rangeStart; p < rangeStart + Config.MaxOrderNrPages; p += 1 << PageblockOrder)
+            {
+                var before = GetPageblockMigratetype(p);
+                if (mt == MigrateType.Isolate && before != MigrateType.Isolate)
+                    SetMigratetypeIsolate(p);
+                else if (mt != MigrateType.Isolate && before == MigrateType.Isolate)
+                    UnsetMigratetypeIsolate(p, mt);
+            }
+            return;
         }
+        SetPageblockMigratetypeRaw(start, mt);
+        MoveFreepagesBlock(start, mt, out _);
     }
 
     /// <summary>set_pageblock_migratetype(): the pageblock bits only.</summary>
@@ -66,14 +75,9 @@ public partial class Zone
         return pagesMoved;
     }
 
-    /// <summary>
-    /// set_migratetype_isolate(). Departure from 5.2, as in 6.0's split_free_page(): a free
-    /// block larger than a pageblock that covers this one is split first, so that the isolated
-    /// pageblock's pages really leave the other lists and NR_FREE_PAGES.
-    /// </summary>
+    /// <summary>set_migratetype_isolate() (5.2): move the pageblock's free blocks to ISOLATE and out of NR_FREE_PAGES.</summary>
     private void SetMigratetypeIsolate(int start)
     {
-        SplitFreeBlockCovering(start);
         SetPageblockMigratetypeRaw(start, MigrateType.Isolate);
         NrIsolatePageblock++;
         int nrPages = MoveFreepagesBlock(start, MigrateType.Isolate, out _);
@@ -102,32 +106,5 @@ public partial class Zone
         NrIsolatePageblock--;
         if (isolatedOrder >= 0)
             FreeOnePage(start, isolatedOrder, mt, FreeFlags.None); // __free_pages()
-    }
-
-    /// <summary>
-    /// Split a free block of order above pageblock_order that covers the pageblock at start into
-    /// pieces, each on the list of its own pageblock's migratetype, so that the pageblock at
-    /// start becomes a block of its own.
-    /// </summary>
-    private void SplitFreeBlockCovering(int start)
-    {
-        for (int order = PageblockOrder + 1; order < MaxOrder; order++)
-        {
-            int head = start & ~((1 << order) - 1);
-            if (!PageBuddy(head) || _order[head] != order)
-                continue;
-            DelPageFromFreeArea(head, order);
-            int pfn = head;
-            for (int o = order - 1; o >= PageblockOrder; o--)
-            {
-                // Keep the half that holds start; put the other half back whole.
-                int other = (start & (1 << o)) != 0 ? pfn : pfn + (1 << o);
-                if (other == pfn)
-                    pfn += 1 << o;
-                AddToFreeArea(other, o, GetPageblockMigratetype(other));
-            }
-            AddToFreeArea(pfn, PageblockOrder, GetPageblockMigratetype(pfn));
-            return;
-        }
     }
 }

@@ -302,6 +302,39 @@ public sealed class InvariantTests(ITestOutputHelper output)
         Assert.Equal(pfn + 16, violation.Pfn);
     }
 
+    // ---- Gaps in the model the invariants find (skipped: src/BuddyModel is not ours to change) ----
+
+    [Fact(Skip = "Model gap: unset_migratetype_isolate of one pageblock of a free block that spans two isolated pageblocks")]
+    public void Known_gap_unisolating_one_of_two_merged_isolated_pageblocks()
+    {
+        foreach (int first in new[] { 224, 232 })
+        {
+            var zone = new Zone(Small);
+            int pfn = zone.Allocate(0, MigrateType.Movable);
+            Assert.Equal(224, pfn);
+            zone.SetPageblockMigratetype(224, MigrateType.Isolate);
+            zone.SetPageblockMigratetype(232, MigrateType.Isolate);
+            zone.Free(pfn, 0); // merges across both isolated pageblocks: one order-4 block on the Isolate list
+            Assert.Null(BuddyInvariants.CheckAll(zone));
+            // Unsetting the head pageblock frees the whole order-4 block to Movable (pageblock 29 stays
+            // isolated but its pages become allocatable); unsetting the other moves nothing (pageblock 29's
+            // pages stay on the Isolate list, out of NR_FREE_PAGES).
+            zone.SetPageblockMigratetype(first, MigrateType.Movable);
+            Assert.Null(BuddyInvariants.CheckAll(zone));
+        }
+    }
+
+    [Fact(Skip = "Model gap: a held block larger than a pageblock is put back by its first pageblock's migratetype")]
+    public void Known_gap_held_block_spanning_an_isolated_pageblock()
+    {
+        var zone = new Zone(Small);
+        int head = zone.Lists.Next(zone.ListHead(5, MigrateType.Movable));
+        Assert.True(zone.IsolateFreePage(head, 5));
+        zone.SetPageblockMigratetype(head + 8, MigrateType.Isolate); // held pages: nothing to move
+        zone.PutbackIsolatedPage(head, 5); // to free_list[Movable], pageblock head + 8 included
+        Assert.Null(BuddyInvariants.CheckAll(zone));
+    }
+
     // ---- Cost on the default 1 GiB zone (measured, not asserted) ----
 
     [Fact]
@@ -354,6 +387,7 @@ public sealed class InvariantTests(ITestOutputHelper output)
     {
         private readonly List<(int Pfn, int Order)> _live = new();
         private readonly List<(int Pfn, int Order)> _held = new();
+        private int _isolatedPageblock = -1;
 
         public ReferenceModel Oracle => oracle;
         public Violation? OracleViolation { get; private set; }
@@ -394,7 +428,9 @@ public sealed class InvariantTests(ITestOutputHelper output)
             }
             if (dice < 95)
             {
-                int order = rng.Next(zone.MaxOrder);
+                // At most pageblock_order: a held block spanning pageblocks could have one of them
+                // isolated under it (see Known_gap_held_block_spanning_an_isolated_pageblock).
+                int order = rng.Next(zone.PageblockOrder + 1);
                 var mt = (MigrateType)rng.Next(MigrateTypes.Count);
                 int head = zone.ListHead(order, mt);
                 int pfn = zone.Lists.Next(head);
@@ -410,11 +446,20 @@ public sealed class InvariantTests(ITestOutputHelper output)
             OracleViolation = null;
             if (rng.Next(100) >= isolationPercent * 20)
                 return "nothing";
-            int block = rng.Next(zone.NrPages >> zone.PageblockOrder) << zone.PageblockOrder;
-            var to = zone.GetPageblockMigratetype(block) == MigrateType.Isolate
-                ? (MigrateType)rng.Next(MigrateTypes.PcpTypes)
-                : MigrateType.Isolate;
+            // One isolated pageblock at a time: two isolated neighbours merge into one block on
+            // the Isolate list (see Known_gap_unisolating_one_of_two_merged_isolated_pageblocks).
+            MigrateType to;
+            if (_isolatedPageblock < 0)
+            {
+                _isolatedPageblock = rng.Next(zone.NrPages >> zone.PageblockOrder) << zone.PageblockOrder;
+                to = MigrateType.Isolate;
+            }
+            else
+                to = (MigrateType)rng.Next(MigrateTypes.PcpTypes);
+            int block = _isolatedPageblock;
             zone.SetPageblockMigratetype(block, to);
+            if (to != MigrateType.Isolate)
+                _isolatedPageblock = -1;
             return $"pageblock {block >> zone.PageblockOrder} -> {to}";
         }
 

@@ -1,0 +1,68 @@
+using BuddyModel;
+using Properties.Harness;
+using Specs.Harness;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Properties.Buddy;
+
+/// <summary>
+/// The suite proves its power: each deliberately broken allocator must be caught by the
+/// generic properties with a shrunk counterexample of at most 6 operations, naming the
+/// invariant it breaks, and the counterexample must replay to the same failure.
+/// </summary>
+[Trait("Category", "BrokenModel")]
+public sealed class BrokenAllocatorTests(ITestOutputHelper output)
+{
+    private const ulong Seed = 20190619;
+
+    public static TheoryData<string, string[]> Variants => new()
+    {
+        { nameof(MergeStopsOneOrderEarly), ["Maximal merging", "Differential oracle"] },
+        { nameof(ExpandReturnsHalfAtWrongOrder), ["Exclusive location", "Block shape", "Counters match contents"] },
+        { nameof(FreeForgetsNrFree), ["Counters match contents"] },
+        { nameof(FallbackLeavesBlockOnTwoLists), ["Exclusive location", "Counters match contents"] },
+        { nameof(MoveFreepagesStopsAfterFirstBlock), ["Block shape", "Counters match contents"] },
+    };
+
+    private static Zone Make(string variant, ZoneConfig c) => variant switch
+    {
+        nameof(MergeStopsOneOrderEarly) => new MergeStopsOneOrderEarly(c),
+        nameof(ExpandReturnsHalfAtWrongOrder) => new ExpandReturnsHalfAtWrongOrder(c),
+        nameof(FreeForgetsNrFree) => new FreeForgetsNrFree(c),
+        nameof(FallbackLeavesBlockOnTwoLists) => new FallbackLeavesBlockOnTwoLists(c),
+        nameof(MoveFreepagesStopsAfterFirstBlock) => new MoveFreepagesStopsAfterFirstBlock(c),
+        _ => throw new ArgumentException($"unknown broken allocator {variant}", nameof(variant)),
+    };
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void Broken_allocator_is_caught_with_a_short_counterexample_that_replays(string variant, string[] invariants)
+    {
+        RunReport Run(Scenario s) => ScenarioRunner.Run(s, c => new BuddySystem(Make(variant, c)));
+
+        var result = PropertyCheck.Check(BuddyOperationGen.Arbitrary(), Run, maxTest: 400, Seed);
+        output.WriteLine(PropertyCheck.Explain(result));
+
+        Assert.False(result.Passed, $"{variant} was not caught in {result.Tests} tests");
+        Assert.NotNull(result.Shrunk);
+        Assert.NotNull(result.ShrunkReport);
+        Assert.True(result.Shrunk!.Operations.Count <= 6,
+            $"{variant}: shrunk counterexample has {result.Shrunk.Operations.Count} operations:\n{result.Shrunk}");
+        var violation = result.ShrunkReport!.Violation;
+        Assert.NotNull(violation);
+        Assert.Contains(violation!.Invariant, invariants);
+
+        // The counterexample replays to the same failure, byte for byte.
+        var replay = Run(result.Shrunk);
+        Assert.False(replay.Passed);
+        Assert.Equal(result.ShrunkReport.FailureMessage, replay.FailureMessage);
+    }
+
+    [Fact]
+    public void The_correct_allocator_passes_the_same_check()
+    {
+        var result = PropertyCheck.Check(BuddyOperationGen.Arbitrary(), s => ScenarioRunner.Run(s), maxTest: 400, Seed);
+        Assert.True(result.Passed, PropertyCheck.Explain(result));
+    }
+}
