@@ -146,6 +146,9 @@ public class Aerator : IFreePageHinting
             NotifyFree(az, order);
     }
 
+    /// <summary>v1 has no hook in expand(): raw halves split off a block are not noticed until a later free.</summary>
+    public virtual void AddedByExpand(Zone zone, int pfn, int order, MigrateType mt) { }
+
     /// <summary>set_page_aerated(): count it, mark it, and make it the boundary.</summary>
     protected virtual void SetPageAerated(AerationZone az, int pfn, int order, MigrateType mt)
     {
@@ -220,6 +223,8 @@ public class Aerator : IFreePageHinting
         {
             for (int mt = MigrateTypes.Count - 1; mt >= 0; mt--)
             {
+                if (!FillsFrom((MigrateType)mt))
+                    continue;
                 int pfn;
                 while ((pfn = GetAerationPage(az, order, (MigrateType)mt)) >= 0)
                 {
@@ -233,6 +238,12 @@ public class Aerator : IFreePageHinting
         az.Flags.Clear(ZoneFlag.AerationRequested);
         dev.Refcnt.Dec();
     }
+
+    /// <summary>
+    /// Whether fill takes blocks from this migratetype's lists. v1 walks every list, ISOLATE
+    /// included (for_each_aerate_migratetype_order).
+    /// </summary>
+    protected virtual bool FillsFrom(MigrateType mt) => true;
 
     /// <summary>
     /// get_aeration_page(): the last raw block above the boundary. If that one is aerated (a

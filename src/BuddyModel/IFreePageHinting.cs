@@ -42,6 +42,13 @@ public interface IFreePageHinting
     /// merged is true when it combined with a buddy on the way.
     /// </summary>
     void FreeOnePageDone(Zone zone, int pfn, int order, MigrateType mt, FreeFlags flags, bool merged);
+
+    /// <summary>
+    /// expand() put an unused upper half (pfn, order) at the head of free_list[mt] while splitting
+    /// a block for an allocation. v1 has no hook here; a design may use it to notice raw blocks
+    /// that appear without a free.
+    /// </summary>
+    void AddedByExpand(Zone zone, int pfn, int order, MigrateType mt);
 }
 
 /// <summary>No hinting: tail insertions go to the true tail, nothing is marked or notified.</summary>
@@ -56,4 +63,6 @@ public sealed class NoHinting : IFreePageHinting
     public void DelFromFreeList(Zone zone, int pfn, int order, MigrateType mt) { }
 
     public void FreeOnePageDone(Zone zone, int pfn, int order, MigrateType mt, FreeFlags flags, bool merged) { }
+
+    public void AddedByExpand(Zone zone, int pfn, int order, MigrateType mt) { }
 }

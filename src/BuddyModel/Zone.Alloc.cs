@@ -57,6 +57,7 @@ public partial class Zone
             high--;
             size >>= 1;
             AddToFreeArea(pfn + size, high, mt);
+            _hinting.AddedByExpand(this, pfn + size, high, mt);
         }
     }
 

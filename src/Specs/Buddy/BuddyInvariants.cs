@@ -77,7 +77,7 @@ public static class BuddyInvariants
     {
         var f = zone.Flags(pfn);
         if ((f & StateFlags) != 0)
-            return HeadState(zone, pfn);
+            return $"the head of the {HeadState(zone, pfn)}";
         int head = CoveringHead(zone, pfn);
         return head < 0
             ? "a page in no free, allocated or held block"

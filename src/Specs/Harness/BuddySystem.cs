@@ -50,7 +50,7 @@ public class BuddySystem
                     if (pfn < 0)
                         return new StepOutcome("no block: allocation failed", Oracle.OnAllocationFailed(Zone, a.Order));
                     _live.Add((pfn, a.Order));
-                    return new StepOutcome($"pfn {pfn}", Oracle.OnAllocated(Zone, pfn, a.Order, a.Mt));
+                    return new StepOutcome($"pfn {pfn}", Oracle.OnAllocated(Zone, pfn, a.Order, a.Mt) ?? OnAllocated(pfn, a.Order));
                 }
                 case FreePages f:
                 {
@@ -59,8 +59,9 @@ public class BuddySystem
                     int i = Index(f.Block, _live.Count);
                     var (pfn, order) = _live[i];
                     _live.RemoveAt(i);
+                    var before = OnFreeing(pfn, order);
                     Zone.Free(pfn, order);
-                    return new StepOutcome($"freed pfn {pfn} order {order}", Oracle.OnFreed(pfn, order));
+                    return new StepOutcome($"freed pfn {pfn} order {order}", before ?? Oracle.OnFreed(pfn, order));
                 }
                 case SetPageblockMigratetype s:
                 {
@@ -94,6 +95,18 @@ public class BuddySystem
             }
         }
     }
+
+    /// <summary>The guest got a block from the allocator (under zone->lock): a hook for content models.</summary>
+    protected virtual Violation? OnAllocated(int pfn, int order) => null;
+
+    /// <summary>The guest is about to free a block (under zone->lock): a hook for content models.</summary>
+    protected virtual Violation? OnFreeing(int pfn, int order) => null;
+
+    /// <summary>
+    /// The end of a scenario: settle whatever is still running and check what must hold once
+    /// nothing else happens. Appends what it did to the log. The buddy model has nothing to settle.
+    /// </summary>
+    public virtual Violation? Finish(List<string> log) => null;
 
     /// <summary>Every invariant of this system, at a point where zone->lock is free: the first violation or null.</summary>
     public virtual Violation? CheckInvariants()

@@ -5,13 +5,16 @@ using Specs.Operations;
 namespace Specs.Harness;
 
 /// <summary>A model configuration and a list of operations: what a property generates and shrinks.</summary>
-public sealed record Scenario(ZoneConfig Config, IReadOnlyList<Operation> Operations)
+public sealed record Scenario(ZoneConfig Config, IReadOnlyList<Operation> Operations, AerationSetup? Aeration = null)
 {
     /// <summary>The operations as a numbered list a person can follow.</summary>
     public override string ToString()
     {
         var sb = new StringBuilder();
-        sb.Append($"zone of {Config.NrPages} pages, MAX_ORDER {Config.MaxOrder}, pageblock_order {Config.PageblockOrder}; {Operations.Count} operations:");
+        sb.Append($"zone of {Config.NrPages} pages, MAX_ORDER {Config.MaxOrder}, pageblock_order {Config.PageblockOrder}");
+        if (Aeration is not null)
+            sb.Append($"; {Aeration}");
+        sb.Append($"; {Operations.Count} operations:");
         for (int i = 0; i < Operations.Count; i++)
             sb.Append($"\n  {i + 1}. {Operations[i]}");
         return sb.ToString();

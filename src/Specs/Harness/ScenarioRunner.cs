@@ -12,13 +12,17 @@ public static class ScenarioRunner
 {
     /// <summary>Run a scenario on a system made by the factory; stop at the first failure.</summary>
     public static RunReport Run<TSystem>(Scenario scenario, Func<ZoneConfig, TSystem> makeSystem)
+        where TSystem : BuddySystem => Run(scenario, (Scenario s) => makeSystem(s.Config));
+
+    /// <summary>Run a scenario on a system made from the whole scenario (aeration setups need more than the zone).</summary>
+    public static RunReport Run<TSystem>(Scenario scenario, Func<Scenario, TSystem> makeSystem)
         where TSystem : BuddySystem
     {
         var log = new List<string>(scenario.Operations.Count);
         TSystem system;
         try
         {
-            system = makeSystem(scenario.Config);
+            system = makeSystem(scenario);
         }
         catch (ArgumentException e)
         {
@@ -50,6 +54,10 @@ public static class ScenarioRunner
             if (violation != null)
                 return new RunReport(log, i + 1, violation, null);
         }
+        // The end of the scenario: let the system settle (liveness checks live here).
+        var final = system.Finish(log);
+        if (final != null)
+            return new RunReport(log, log.Count, final, null);
         return new RunReport(log, null, null, null);
     }
 

@@ -15,6 +15,11 @@ namespace Specs.Operations;
 [JsonDerivedType(typeof(SetPageblockMigratetype), "set_pageblock_migratetype")]
 [JsonDerivedType(typeof(IsolateFreePage), "isolate_free_page")]
 [JsonDerivedType(typeof(PutbackIsolatedPage), "putback_isolated_page")]
+[JsonDerivedType(typeof(StartAerator), "aerator_startup")]
+[JsonDerivedType(typeof(BeginShutdown), "aerator_shutdown")]
+[JsonDerivedType(typeof(StepWorker), "worker_step")]
+[JsonDerivedType(typeof(StepHost), "host_step")]
+[JsonDerivedType(typeof(WakeShutdown), "shutdown_step")]
 public abstract record Operation
 {
     /// <summary>The step as a reviewer reads it in a numbered list.</summary>
@@ -49,4 +54,34 @@ public sealed record IsolateFreePage(int Block) : Operation
 public sealed record PutbackIsolatedPage(int Block) : Operation
 {
     public override string ToString() => $"__putback_isolated_page(isolated block #{Block})";
+}
+
+/// <summary>virtballoon_probe() with F_HINTING: the driver starts the aerator (aerator_startup) if it may.</summary>
+public sealed record StartAerator : Operation
+{
+    public override string ToString() => "aerator_startup()";
+}
+
+/// <summary>virtballoon_remove(): aerator_shutdown() begins (static key off) and checks refcnt once.</summary>
+public sealed record BeginShutdown : Operation
+{
+    public override string ToString() => "aerator_shutdown()";
+}
+
+/// <summary>The aeration worker runs to its next sleeping point (react's wait) or the end of a pass.</summary>
+public sealed record StepWorker : Operation
+{
+    public override string ToString() => "worker step";
+}
+
+/// <summary>The host processes one available hinting buffer: drops the hinted ranges and returns the buffer.</summary>
+public sealed record StepHost : Operation
+{
+    public override string ToString() => "host step";
+}
+
+/// <summary>aerator_shutdown()'s msleep(20) loop wakes once and checks refcnt.</summary>
+public sealed record WakeShutdown : Operation
+{
+    public override string ToString() => "shutdown wakes";
 }

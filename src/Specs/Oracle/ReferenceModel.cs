@@ -172,7 +172,20 @@ public sealed class ReferenceModel
             if (f == PageFlags.Buddy && lists.IsLinked(p))
             {
                 int end = Math.Min(p + size, NrPages);
-                int busy = _state.AsSpan(p, end - p).IndexOfAnyExcept((byte)FrameState.Free);
+                int busy = -1;
+                if (end - p <= 16)
+                {
+                    for (int q = p; q < end; q++)
+                    {
+                        if (_state[q] != (byte)FrameState.Free)
+                        {
+                            busy = q - p;
+                            break;
+                        }
+                    }
+                }
+                else
+                    busy = _state.AsSpan(p, end - p).IndexOfAnyExcept((byte)FrameState.Free);
                 if (busy >= 0)
                     return Differ(zone, p + busy, order,
                         p + busy == p ? $"pfn {p} is a {HeadState(zone, p)}" : $"pfn {p + busy} is in the {HeadState(zone, p)} at pfn {p}");

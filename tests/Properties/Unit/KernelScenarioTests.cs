@@ -323,121 +323,258 @@ public class KernelScenarioTests
     }
 
     // ---------------------------------------------------------------- pageblock isolation
+    //
+    // SetPageblockMigratetype to or from ISOLATE works on the whole MAX_ORDER-aligned range that
+    // holds the pfn, pageblock by pageblock in ascending pfn order, with 5.2's
+    // set_migratetype_isolate() / unset_migratetype_isolate(): move_freepages_block() moves every
+    // free block headed in the pageblock (whatever its order) and nothing is split.
+
+    /// <summary>Two order-10 blocks (two MAX_ORDER ranges): 2048 pages, pageblock_order 9.</summary>
+    private static Zone Zone2048() =>
+        new(new ZoneConfig { NrPages = 2048, MaxOrder = 11, PageblockOrder = 9 });
+
+    private static void AssertPageblocks(Zone zone, int fromPfn, int toPfn, MigrateType mt)
+    {
+        for (int pfn = fromPfn; pfn < toPfn; pfn += zone.Config.PageblockNrPages)
+            Assert.True(mt == zone.GetPageblockMigratetype(pfn), $"pageblock at {pfn}: expected {mt}, got {zone.GetPageblockMigratetype(pfn)}");
+    }
+
+    /// <summary>
+    /// A zone whose test can split a free block in place: the two halves go on the list the block
+    /// was on, so nr_free changes but NR_FREE_PAGES does not. It builds the state 5.2 reaches when
+    /// the pageblocks of a range are isolated one at a time with frees in between (pageblock 0
+    /// isolated, 512/o9 freed while pageblock 1 is MOVABLE, 0/o9 freed into pageblock 0: no merge
+    /// across the isolate boundary; then pageblock 1 isolated), which the model's whole-range
+    /// isolation cannot reach through its public operations.
+    /// </summary>
+    private sealed class SplittableZone(ZoneConfig config) : Zone(config)
+    {
+        public void SplitFreeBlockInPlace(int pfn, int order)
+        {
+            Assert.True(PageBuddy(pfn) && PageOrder(pfn) == order, $"expected a free order-{order} head at {Describe(pfn)}");
+            var list = BlockMigratetype(pfn);
+            DelPageFromFreeArea(pfn, order);
+            AddToFreeArea(pfn + (1 << (order - 1)), order - 1, list);
+            AddToFreeArea(pfn, order - 1, list);
+        }
+
+        public void SplitDownTo(int pfn, int order, int targetOrder)
+        {
+            if (order == targetOrder)
+                return;
+            SplitFreeBlockInPlace(pfn, order);
+            SplitDownTo(pfn, order - 1, targetOrder);
+            SplitDownTo(pfn + (1 << (order - 1)), order - 1, targetOrder);
+        }
+    }
 
     [Fact]
-    public void Isolating_a_pageblock_moves_its_free_blocks_to_the_Isolate_list_and_out_of_NrFreePages()
+    public void Isolating_a_pageblock_isolates_its_whole_MAX_ORDER_range_and_moves_every_free_block_to_the_Isolate_list()
     {
         var zone = Zone1024();
         zone.Allocate(0, MigrateType.Movable); // 0 allocated; halves 1..256 in pageblock 0, 512/o9 in pageblock 1
         var nrFreeBefore = NrFreePerOrder(zone);
+        Assert.Equal(Counts(zone, (0, 1), (1, 1), (2, 1), (3, 1), (4, 1), (5, 1), (6, 1), (7, 1), (8, 1), (9, 1)), nrFreeBefore);
 
         zone.SetPageblockMigratetype(0, MigrateType.Isolate);
 
-        Assert.Equal(MigrateType.Isolate, zone.GetPageblockMigratetype(0));
-        Assert.Equal(1, zone.NrIsolatePageblock);
-        Assert.Equal(1023 - 511, zone.NrFreePages);
-        Assert.Equal(nrFreeBefore, NrFreePerOrder(zone)); // nr_free counts every list, ISOLATE included
-        for (int order = 0; order <= 8; order++)
+        AssertPageblocks(zone, 0, 1024, MigrateType.Isolate);  // pageblock 1 too: same MAX_ORDER range
+        Assert.Equal(2, zone.NrIsolatePageblock);
+        Assert.Equal(0, zone.NrFreePages);                     // all 1023 free pages left NR_FREE_PAGES
+        Assert.Equal(nrFreeBefore, NrFreePerOrder(zone));      // nr_free counts every list, ISOLATE included
+        for (int order = 0; order <= 9; order++)
         {
             Assert.Equal(new[] { 1 << order }, ListPfns(zone, order, MigrateType.Isolate));
-            Assert.Empty(ListPfns(zone, order, MigrateType.Movable));
+            AssertFreeBlock(zone, 1 << order, order, MigrateType.Isolate);
         }
-        Assert.Equal(new[] { 512 }, ListPfns(zone, 9, MigrateType.Movable));
+        AssertListsEmpty(zone, MigrateType.Movable);
         AssertAllocated(zone, 0, 0, MigrateType.Movable);
+        Assert.False(zone.ZoneWatermarkOk(0, 0));
     }
 
     [Fact]
-    public void Freeing_into_an_isolated_pageblock_does_not_merge_across_its_boundary_and_is_not_counted()
+    public void Isolating_any_pageblock_of_a_free_MAX_ORDER_block_moves_the_whole_block_to_the_Isolate_list_and_undoing_restores_it()
+    {
+        // pageblock_order 7: the free order-10 block covers 8 pageblocks. 5.2 does not split it:
+        // move_freepages_block() of pageblock 0 moves the whole block, the other 7 have no free head.
+        foreach (int pfn in new[] { 0, 384, 1023 })
+        {
+            var zone = new Zone(new ZoneConfig { NrPages = 1024, MaxOrder = 11, PageblockOrder = 7 });
+
+            zone.SetPageblockMigratetype(pfn, MigrateType.Isolate);
+
+            AssertFreeBlock(zone, 0, 10, MigrateType.Isolate);
+            Assert.Equal(new[] { 0 }, ListPfns(zone, 10, MigrateType.Isolate));
+            Assert.Equal(Counts(zone, (10, 1)), NrFreePerOrder(zone));
+            Assert.Equal(0, zone.NrFreePages);                 // dropped by the whole block, 1024
+            Assert.Equal(8, zone.NrIsolatePageblock);
+            AssertPageblocks(zone, 0, 1024, MigrateType.Isolate);
+            AssertListsEmpty(zone, MigrateType.Movable);
+
+            zone.SetPageblockMigratetype(512, MigrateType.Movable); // any pfn of the range undoes all of it
+
+            AssertFreeBlock(zone, 0, 10, MigrateType.Movable);
+            Assert.Equal(new[] { 0 }, ListPfns(zone, 10, MigrateType.Movable));
+            Assert.Equal(Counts(zone, (10, 1)), NrFreePerOrder(zone));
+            Assert.Equal(1024, zone.NrFreePages);
+            Assert.Equal(0, zone.NrIsolatePageblock);
+            AssertPageblocks(zone, 0, 1024, MigrateType.Movable);
+            AssertListsEmpty(zone, MigrateType.Isolate);
+        }
+    }
+
+    [Fact]
+    public void Isolating_the_second_pageblock_of_an_order_10_block_isolates_the_whole_aligned_range_and_no_other()
+    {
+        var zone = Zone2048(); // free_list[MOVABLE] of order 10: [1024, 0]
+
+        zone.SetPageblockMigratetype(512, MigrateType.Isolate);
+
+        AssertPageblocks(zone, 0, 1024, MigrateType.Isolate);     // pageblock 0 as well as 512
+        AssertPageblocks(zone, 1024, 2048, MigrateType.Movable);  // the next range is untouched
+        Assert.Equal(2, zone.NrIsolatePageblock);
+        AssertFreeBlock(zone, 0, 10, MigrateType.Isolate);        // not split: 0/o9 is not left behind
+        AssertFreeBlock(zone, 1024, 10, MigrateType.Movable);
+        Assert.Equal(new[] { 0 }, ListPfns(zone, 10, MigrateType.Isolate));
+        Assert.Equal(new[] { 1024 }, ListPfns(zone, 10, MigrateType.Movable));
+        Assert.Equal(Counts(zone, (10, 2)), NrFreePerOrder(zone));
+        Assert.Equal(1024, zone.NrFreePages);
+
+        zone.SetPageblockMigratetype(1536, MigrateType.Isolate);  // the second range, from its second pageblock
+
+        AssertPageblocks(zone, 0, 2048, MigrateType.Isolate);
+        Assert.Equal(4, zone.NrIsolatePageblock);
+        Assert.Equal(new[] { 1024, 0 }, ListPfns(zone, 10, MigrateType.Isolate));
+        Assert.Equal(0, zone.NrFreePages);
+
+        zone.SetPageblockMigratetype(0, MigrateType.Movable);     // undoes the first range only
+
+        AssertPageblocks(zone, 0, 1024, MigrateType.Movable);
+        AssertPageblocks(zone, 1024, 2048, MigrateType.Isolate);
+        Assert.Equal(2, zone.NrIsolatePageblock);
+        AssertFreeBlock(zone, 0, 10, MigrateType.Movable);
+        AssertFreeBlock(zone, 1024, 10, MigrateType.Isolate);
+        Assert.Equal(Counts(zone, (10, 2)), NrFreePerOrder(zone));
+        Assert.Equal(1024, zone.NrFreePages);
+    }
+
+    [Fact]
+    public void Freeing_into_an_isolated_range_stays_on_the_Isolate_list_merges_across_its_pageblocks_and_is_not_counted()
+    {
+        var zone = Zone1024();
+        Assert.Equal(0, zone.Allocate(0, MigrateType.Movable));   // halves 1..256 free, 512/o9 free
+        Assert.Equal(512, zone.Allocate(9, MigrateType.Movable)); // pageblock 1 allocated whole
+        zone.SetPageblockMigratetype(0, MigrateType.Isolate);     // halves 1..256 to ISOLATE
+        Assert.Equal(0, zone.NrFreePages);
+
+        zone.Free(512, 9); // buddy 0 is not a free order-9 head: stays alone, on ISOLATE
+
+        AssertFreeBlock(zone, 512, 9, MigrateType.Isolate);
+        Assert.Equal(new[] { 512 }, ListPfns(zone, 9, MigrateType.Isolate));
+        Assert.Equal(Counts(zone, (0, 1), (1, 1), (2, 1), (3, 1), (4, 1), (5, 1), (6, 1), (7, 1), (8, 1), (9, 1)), NrFreePerOrder(zone));
+        Assert.Equal(0, zone.NrFreePages);
+
+        zone.Free(0, 0); // merges up through pageblock 0, then with 512/o9: both pageblocks are ISOLATE
+
+        AssertFreeBlock(zone, 0, 10, MigrateType.Isolate);
+        Assert.Equal(new[] { 0 }, ListPfns(zone, 10, MigrateType.Isolate));
+        Assert.Equal(Counts(zone, (10, 1)), NrFreePerOrder(zone));
+        Assert.Equal(0, zone.NrFreePages);
+        AssertListsEmpty(zone, MigrateType.Movable);
+        Assert.False(zone.PageBuddy(512));
+        Assert.Equal(2, zone.NrIsolatePageblock);
+    }
+
+    [Fact]
+    public void Undoing_isolation_moves_the_merged_MAX_ORDER_block_back_and_restores_NrFreePages()
     {
         var zone = Zone1024();
         zone.Allocate(0, MigrateType.Movable);
         zone.SetPageblockMigratetype(0, MigrateType.Isolate);
-
-        zone.Free(0, 0);
-
-        // Merges within the pageblock up to pageblock_order, then stops: buddy 512 is MOVABLE.
-        AssertFreeBlock(zone, 0, 9, MigrateType.Isolate);
-        AssertFreeBlock(zone, 512, 9, MigrateType.Movable);
-        Assert.Equal(Counts(zone, (9, 2)), NrFreePerOrder(zone));
-        Assert.Equal(512, zone.NrFreePages);
-    }
-
-    [Fact]
-    public void Unset_migratetype_isolate_frees_the_pageblock_again_so_it_merges_and_NrFreePages_is_restored()
-    {
-        var zone = Zone1024();
-        zone.Allocate(0, MigrateType.Movable);
-        zone.SetPageblockMigratetype(0, MigrateType.Isolate);
-        zone.Free(0, 0);
+        zone.Free(0, 0); // 0/o10 on ISOLATE
+        AssertFreeBlock(zone, 0, 10, MigrateType.Isolate);
 
         zone.SetPageblockMigratetype(0, MigrateType.Movable);
 
+        // 0/o10 is MAX_ORDER-1: unset_migratetype_isolate() moves it back rather than freeing it again.
         Assert.Equal(0, zone.NrIsolatePageblock);
-        Assert.Equal(MigrateType.Movable, zone.GetPageblockMigratetype(0));
+        AssertPageblocks(zone, 0, 1024, MigrateType.Movable);
         Assert.Equal(1024, zone.NrFreePages);
         Assert.Equal(Counts(zone, (10, 1)), NrFreePerOrder(zone));
         AssertFreeBlock(zone, 0, 10, MigrateType.Movable);
         AssertListsEmpty(zone, MigrateType.Isolate);
     }
 
-    [Fact]
-    public void A_movable_block_freed_next_to_an_isolated_pageblock_does_not_merge_into_it()
+    [Theory]
+    [InlineData(9)]
+    [InlineData(8)]
+    [InlineData(7)]
+    public void Undoing_isolation_of_a_range_of_free_pageblock_order_blocks_frees_them_again_so_they_merge_into_one_MAX_ORDER_block(int pageblockOrder)
     {
-        var zone = Zone1024();
-        zone.SetPageblockMigratetype(512, MigrateType.Isolate); // splits 0/o10: 0/o9 MOVABLE, 512/o9 ISOLATE
-        Assert.Equal(0, zone.Allocate(0, MigrateType.Movable));
+        var zone = new SplittableZone(new ZoneConfig { NrPages = 1024, MaxOrder = 11, PageblockOrder = pageblockOrder });
+        int nrPageblocks = 1024 >> pageblockOrder;
+        zone.SetPageblockMigratetype(0, MigrateType.Isolate);
+        zone.SplitDownTo(0, 10, pageblockOrder); // one free pageblock-order block per isolated pageblock
+        var heads = Enumerable.Range(0, nrPageblocks).Select(i => i << pageblockOrder).ToArray();
+        Assert.Equal(heads, ListPfns(zone, pageblockOrder, MigrateType.Isolate).Order().ToArray());
+        Assert.Equal(Counts(zone, (pageblockOrder, nrPageblocks)), NrFreePerOrder(zone));
+        Assert.Equal(0, zone.NrFreePages);
+        Assert.Equal(nrPageblocks, zone.NrIsolatePageblock);
 
-        zone.Free(0, 0);
+        zone.SetPageblockMigratetype(0, MigrateType.Movable);
 
-        AssertFreeBlock(zone, 0, 9, MigrateType.Movable);
-        AssertFreeBlock(zone, 512, 9, MigrateType.Isolate);
-        Assert.Equal(0, zone.NrFree(10));
-        Assert.Equal(512, zone.NrFreePages);
-
-        zone.SetPageblockMigratetype(512, MigrateType.Movable);
-
+        // Pageblock by pageblock: an even pageblock's buddy is still ISOLATE, so its block is moved
+        // back; an odd pageblock's buddy is MOVABLE by then, so its block is taken off
+        // (__isolate_free_page) and freed again (__free_pages), merging as far as the next
+        // still-isolated pageblock, and on the last pageblock all the way to MAX_ORDER-1.
+        // Moving the blocks back alone would leave nrPageblocks blocks of pageblock_order.
         AssertFreeBlock(zone, 0, 10, MigrateType.Movable);
-        Assert.Equal(Counts(zone, (10, 1)), NrFreePerOrder(zone));
-        Assert.Equal(1024, zone.NrFreePages);
-    }
-
-    [Fact]
-    public void Isolating_a_pageblock_covered_by_a_larger_free_block_splits_that_block()
-    {
-        // pageblock_order 7: the order-10 block covers 8 pageblocks; isolate the one at 384.
-        var zone = new Zone(new ZoneConfig { NrPages = 1024, MaxOrder = 11, PageblockOrder = 7 });
-
-        zone.SetPageblockMigratetype(384, MigrateType.Isolate);
-
-        AssertFreeBlock(zone, 512, 9, MigrateType.Movable);
-        AssertFreeBlock(zone, 0, 8, MigrateType.Movable);
-        AssertFreeBlock(zone, 256, 7, MigrateType.Movable);
-        AssertFreeBlock(zone, 384, 7, MigrateType.Isolate);
-        Assert.Equal(Counts(zone, (7, 2), (8, 1), (9, 1)), NrFreePerOrder(zone));
-        Assert.Equal(1024 - 128, zone.NrFreePages);
-        Assert.Equal(MigrateType.Isolate, zone.GetPageblockMigratetype(384));
-        Assert.Equal(MigrateType.Movable, zone.GetPageblockMigratetype(256));
-        Assert.Equal(MigrateType.Movable, zone.GetPageblockMigratetype(512));
-
-        zone.SetPageblockMigratetype(384, MigrateType.Movable);
-
-        AssertFreeBlock(zone, 0, 10, MigrateType.Movable);
+        Assert.Equal(new[] { 0 }, ListPfns(zone, 10, MigrateType.Movable));
         Assert.Equal(Counts(zone, (10, 1)), NrFreePerOrder(zone));
         Assert.Equal(1024, zone.NrFreePages);
         Assert.Equal(0, zone.NrIsolatePageblock);
+        AssertPageblocks(zone, 0, 1024, MigrateType.Movable);
+        AssertListsEmpty(zone, MigrateType.Isolate);
+        foreach (int head in heads.Skip(1))
+            Assert.False(zone.PageBuddy(head));
     }
 
     [Fact]
-    public void Isolating_the_second_pageblock_of_an_order_10_block_keeps_the_first_half_free_and_counted()
+    public void A_block_freed_next_to_an_isolated_range_merges_only_within_its_own_range_on_its_own_list_and_is_counted()
     {
-        var zone = Zone1024();
+        // Inside one range every pageblock is isolated or none is, so an isolate boundary falls
+        // on a MAX_ORDER boundary, where __free_one_page never merges.
+        var zone = Zone2048();
+        zone.SetPageblockMigratetype(1024, MigrateType.Isolate);  // 1024/o10 to ISOLATE
+        Assert.Equal(0, zone.Allocate(9, MigrateType.Movable));   // from 0/o10: 512/o9 free MOVABLE
+        Assert.Equal(512, zone.Allocate(9, MigrateType.Movable));
+        Assert.Equal(0, zone.NrFreePages);
 
-        zone.SetPageblockMigratetype(512, MigrateType.Isolate);
+        zone.Free(512, 9); // right next to the isolated range; its buddy 0 is allocated
 
-        AssertFreeBlock(zone, 0, 9, MigrateType.Movable);
-        AssertFreeBlock(zone, 512, 9, MigrateType.Isolate);
-        Assert.Equal(Counts(zone, (9, 2)), NrFreePerOrder(zone));
+        AssertFreeBlock(zone, 512, 9, MigrateType.Movable);
+        AssertFreeBlock(zone, 1024, 10, MigrateType.Isolate);
+        Assert.Equal(Counts(zone, (9, 1), (10, 1)), NrFreePerOrder(zone));
         Assert.Equal(512, zone.NrFreePages);
+
+        zone.Free(0, 9);
+
+        AssertFreeBlock(zone, 0, 10, MigrateType.Movable);
+        AssertFreeBlock(zone, 1024, 10, MigrateType.Isolate);
+        Assert.Equal(new[] { 0 }, ListPfns(zone, 10, MigrateType.Movable));
+        Assert.Equal(new[] { 1024 }, ListPfns(zone, 10, MigrateType.Isolate));
+        Assert.Equal(Counts(zone, (10, 2)), NrFreePerOrder(zone));
+        Assert.Equal(1024, zone.NrFreePages);
+        AssertPageblocks(zone, 0, 1024, MigrateType.Movable);
+        AssertPageblocks(zone, 1024, 2048, MigrateType.Isolate);
+
+        zone.SetPageblockMigratetype(1024, MigrateType.Movable);
+
+        Assert.Equal(new[] { 1024, 0 }, ListPfns(zone, 10, MigrateType.Movable)); // move_to_free_area: to the head
+        Assert.Equal(Counts(zone, (10, 2)), NrFreePerOrder(zone));
+        Assert.Equal(2048, zone.NrFreePages);
+        Assert.Equal(0, zone.NrIsolatePageblock);
+        AssertListsEmpty(zone, MigrateType.Isolate);
     }
 
     // ---------------------------------------------------------------- __isolate_free_page / __putback_isolated_page
@@ -568,14 +705,19 @@ public class KernelScenarioTests
     [Fact]
     public void Zone_watermark_ok_ignores_blocks_on_the_Isolate_list_for_higher_orders()
     {
-        var zone = Zone1024();
-        zone.SetPageblockMigratetype(0, MigrateType.Isolate);     // 0/o9 ISOLATE, 512/o9 MOVABLE
-        Assert.True(zone.ZoneWatermarkOk(9, 0));                  // 512 - 511 = 1 > 0, 512/o9 usable
-        zone.Allocate(9, MigrateType.Movable);                    // takes 512
+        var zone = Zone2048();
+        zone.SetPageblockMigratetype(0, MigrateType.Isolate);     // 0/o10 ISOLATE, 1024/o10 MOVABLE
+        Assert.Equal(1024, zone.NrFreePages);
+        Assert.True(zone.ZoneWatermarkOk(10, 0));                 // 1024 - 1023 = 1 > 0, 1024/o10 usable
+        Assert.False(zone.ZoneWatermarkOk(10, 1));
+        Assert.Equal(1024, zone.Allocate(10, MigrateType.Movable));
 
         Assert.Equal(0, zone.NrFreePages);
-        Assert.Equal(1, zone.NrFree(9));                          // 0/o9 on the ISOLATE list
-        Assert.False(zone.ZoneWatermarkOk(9, -512));              // enough "pages" but no usable block
+        Assert.Equal(1, zone.NrFree(10));                         // 0/o10 on the ISOLATE list
+        AssertFreeBlock(zone, 0, 10, MigrateType.Isolate);
+        Assert.False(zone.ZoneWatermarkOk(10, -1024));            // enough "pages" but no usable block
+        Assert.False(zone.ZoneWatermarkOk(9, -1024));             // orders 9..10: only the ISOLATE block
+        Assert.True(zone.ZoneWatermarkOk(0, -1));                 // order 0 looks at the count alone
         Assert.False(zone.ZoneWatermarkOk(0, 0));
     }
 

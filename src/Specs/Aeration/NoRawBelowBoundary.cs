@@ -1,0 +1,98 @@
+using Aeration;
+using BuddyModel;
+using Specs.Harness;
+
+namespace Specs.Aeration;
+
+/// <summary>
+/// No raw block below the boundary (DOMAIN 6.5): while a zone is ACTIVE, for every order >=
+/// MIN_ORDER and migratetype, the boundary is the list head or an aerated block of that very
+/// list, every block from the boundary to the tail is aerated; and at most one zone is ACTIVE.
+///
+/// Relaxed from DOMAIN's wording "every node above it is raw": v1 resets every boundary to its
+/// list head when a pass begins, while blocks aerated by an earlier pass are still marked, so
+/// aerated blocks above the boundary are part of the design (get_aeration_page copes with them
+/// by taking the list's first block). They are counted as a reachability fact, not a violation.
+/// </summary>
+public sealed class NoRawBelowBoundary : Invariant<AerationSystem>
+{
+    public override string Name => "No raw block below the boundary";
+
+    public override string Guarantee => "tail insertions and the aerator's put-back never mix raw blocks into the aerated run at the tail";
+
+    public override Violation? Check(AerationSystem s)
+    {
+        var a = s.Aerator;
+        var active = a.Zones.Where(z => z.Flags.Test(ZoneFlag.AerationActive)).ToList();
+        if (active.Count > 1)
+            return new Violation(Name, string.Join("+", active.Select(z => z.Zone.Config.Name)),
+                "at most one ACTIVE zone (the boundary array is global)", $"{active.Count} ACTIVE zones");
+        foreach (var az in active)
+        {
+            var zone = az.Zone;
+            for (int order = a.MinOrder; order < zone.MaxOrder; order++)
+            {
+                for (int m = 0; m < MigrateTypes.Count; m++)
+                {
+                    var mt = (MigrateType)m;
+                    var v = CheckList(a, zone, order, mt);
+                    if (v != null)
+                        return v;
+                }
+            }
+        }
+        return null;
+    }
+
+    private Violation? CheckList(global::Aeration.Aerator a, Zone zone, int order, MigrateType mt)
+    {
+        int head = zone.ListHead(order, mt);
+        var (bz, boundary) = a.Boundary.Get(order, mt);
+        string list = $"free_area[{order}].free_list[{MigrateTypes.Name(mt)}]";
+        if (!ReferenceEquals(bz, zone))
+            return new Violation(Name, zone.Config.Name, $"boundary[{order}][{MigrateTypes.Name(mt)}] to point into this ACTIVE zone",
+                $"it points into zone {bz?.Config.Name ?? "(never set)"}", order, MigrateTypes.Name(mt));
+        bool below = boundary == head; // list head: nothing is below the boundary
+        bool found = below;
+        for (int n = zone.Lists.Next(head); n != head; n = zone.Lists.Next(n))
+        {
+            if (n == boundary)
+            {
+                found = true;
+                below = true;
+            }
+            bool aerated = (zone.Flags(n) & PageFlags.Aerated) != 0;
+            if (below && boundary != head && !aerated)
+                return new Violation(Name, zone.Config.Name, $"every block from the boundary (pfn {boundary}) to the tail of {list} to be aerated",
+                    $"raw block pfn {n} below the boundary", order, MigrateTypes.Name(mt), n,
+                    $"prev {Describe(zone, zone.Lists.Prev(n))}, next {Describe(zone, zone.Lists.Next(n))}");
+            if (!below && aerated)
+                s_aeratedAbove++;
+        }
+        if (!found)
+            return new Violation(Name, zone.Config.Name, $"boundary[{order}][{MigrateTypes.Name(mt)}] to be the list head or a block of {list}",
+                $"it points at {Describe(zone, boundary)}, which is not on that list", order, MigrateTypes.Name(mt), boundary < zone.NrPages ? boundary : null);
+        if (boundary != head && (zone.Flags(boundary) & PageFlags.Aerated) == 0)
+            return new Violation(Name, zone.Config.Name, "the boundary to be an aerated block or the list head",
+                $"raw block pfn {boundary}", order, MigrateTypes.Name(mt), boundary);
+        return null;
+    }
+
+    [ThreadStatic]
+    private static int s_aeratedAbove;
+
+    /// <summary>How often an aerated block was seen above its boundary (a reachability fact).</summary>
+    public static int AeratedAboveBoundarySeen => s_aeratedAbove;
+
+    private static string Describe(Zone zone, int node)
+    {
+        if (node == FreeListNodes.Poison)
+            return "LIST_POISON";
+        if (zone.IsListHead(node))
+        {
+            var (o, m) = zone.ListOfHead(node);
+            return $"the list head of free_area[{o}].free_list[{MigrateTypes.Name(m)}]";
+        }
+        return zone.Describe(node);
+    }
+}

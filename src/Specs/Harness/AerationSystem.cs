@@ -1,0 +1,336 @@
+using Aeration;
+using Aeration.Virtio;
+using BuddyModel;
+using Specs.Operations;
+
+namespace Specs.Harness;
+
+/// <summary>
+/// A guest with the v1 aerator and the virtio hinting device, plus the host: the buddy system
+/// extended with aerator, worker, shutdown, driver, host and guest memory contents. The guest
+/// writes a unique tag into every frame it allocates and checks it when freeing; with page
+/// poisoning it writes the poison value on free and checks it on allocation.
+/// </summary>
+public sealed class AerationSystem : BuddySystem
+{
+    private readonly HashSet<(int Pfn, int Order)> _batchKnown = new();
+    private readonly long[] _lastFreeSeq;
+    private readonly long[] _lastAllocSeq;
+    private readonly long[] _lastHintSeq;
+    private readonly ulong[] _tag;
+    private readonly SortedDictionary<string, int> _facts = new(StringComparer.Ordinal);
+    private int _appliedSeen;
+    private long _seq;
+    private ulong _nextTag = 1;
+    private int _requestsDuringPassSeen;
+
+    public AerationSystem(Scenario scenario, AerationDesign design)
+        : base(design.MakeZone(scenario.Config))
+    {
+        Setup = scenario.Aeration ?? new AerationSetup();
+        Design = design;
+        Setup.Aerator.Validate(Zone.MaxOrder);
+        Aerator = design.MakeAerator([Zone], Setup.Aerator);
+        Worker = new AeratorWorker(Aerator);
+        Shutdown = design.MakeShutdown(Aerator);
+        Memory = new GuestMemory(Zone.NrPages);
+        Queue = new Virtqueue("hinting_vq", Setup.QueueSize);
+        Driver = new HintingDriver(Queue, Setup.Features, Math.Min(HintingDriver.HintsMax, Setup.Aerator.Capacity));
+        Host = design.MakeHost(Queue, Memory, Setup.Features);
+        Device = new AeratorDevInfo(Driver, Driver.Capacity);
+        _lastFreeSeq = new long[Zone.NrPages];
+        _lastAllocSeq = new long[Zone.NrPages];
+        _lastHintSeq = new long[Zone.NrPages];
+        Array.Fill(_lastHintSeq, -1);
+        _tag = new ulong[Zone.NrPages];
+        if (Setup.PagePoisoning)
+            for (int p = 0; p < Zone.NrPages; p++)
+                Memory.Write(p, Setup.PoisonValue); // boot frees every page through the poisoning free path
+    }
+
+    public AerationSetup Setup { get; }
+    public AerationDesign Design { get; }
+    public Aerator Aerator { get; }
+    public AeratorWorker Worker { get; }
+    public global::Aeration.AeratorShutdown Shutdown { get; }
+    public GuestMemory Memory { get; }
+    public Virtqueue Queue { get; }
+    public HintingDriver Driver { get; }
+    public HintingHost Host { get; }
+
+    /// <summary>virtio_balloon's embedded a_dev_info.</summary>
+    public AeratorDevInfo Device { get; }
+
+    /// <summary>Whether a shutdown has returned since the last startup.</summary>
+    public bool ShutDown { get; private set; }
+
+    /// <summary>Reachability facts: how often each interesting situation was reached.</summary>
+    public IReadOnlyDictionary<string, int> Facts => _facts;
+
+    /// <summary>Whether every frame of the block was hinted to the host after its last free by the guest.</summary>
+    public bool HintedSinceLastFree(int pfn, int order)
+    {
+        for (int p = pfn; p < pfn + (1 << order); p++)
+            if (_lastHintSeq[p] <= _lastFreeSeq[p])
+                return false;
+        return true;
+    }
+
+    /// <summary>The tag the guest wrote into an allocated frame (0 for a frame not allocated).</summary>
+    public ulong TagOf(int pfn) => _tag[pfn];
+
+    public override StepOutcome? Apply(Operation op)
+    {
+        _seq++;
+        var before = (Host.Applied.Count, Aerator.Events.BoundaryAdvancedOnDelete);
+        if (op is FreePages && Worker.State == WorkerState.Reacting && Live.Count > 0)
+            NoteBuddyOfBatchFreed(op);
+        StepOutcome? outcome = op switch
+        {
+            StartAerator => Startup(),
+            BeginShutdown => StartShutdown(),
+            StepWorker => RunWorker(),
+            StepHost => RunHost(),
+            WakeShutdown => WakeShutdownOnce(),
+            _ => base.Apply(op),
+        };
+        if (op is AllocPages && Aerator.Events.BoundaryAdvancedOnDelete > before.BoundaryAdvancedOnDelete)
+            Fact("boundary moved because its block was allocated");
+        if (Aerator.Events.RequestedDuringPass > _requestsDuringPassSeen)
+        {
+            _requestsDuringPassSeen = Aerator.Events.RequestedDuringPass;
+            Fact("zone re-requested during a pass");
+        }
+        var sync = SyncHintsAndBatch();
+        if (outcome is not null && sync is not null && outcome.Violation is null)
+            outcome = outcome with { Violation = sync };
+        return outcome;
+    }
+
+    private StepOutcome Startup()
+    {
+        if (!Driver.MayStart(Setup.PagePoisoning, Setup.PoisonValue, Setup.ValidatePoison))
+        {
+            Fact("driver refused to start hinting (poisoning without PAGE_POISON)");
+            return StepOutcome.Skipped("the driver does not start hinting: page poisoning without PAGE_POISON");
+        }
+        int rc = Aerator.Startup(Device);
+        if (rc != 0)
+        {
+            Fact("aerator_startup refused a second device");
+            return new StepOutcome($"aerator_startup returned {rc} (-EBUSY)", null);
+        }
+        ShutDown = false;
+        return new StepOutcome("device published, every zone requested, static key on", null);
+    }
+
+    private StepOutcome StartShutdown()
+    {
+        if (Worker.State == WorkerState.Reacting)
+            Fact("shutdown overlapped an in-flight hint");
+        if (!Shutdown.Begin())
+            return StepOutcome.Skipped(Shutdown.InProgress ? "shutdown already in progress" : "no device published");
+        return ShutdownNote();
+    }
+
+    private StepOutcome WakeShutdownOnce()
+    {
+        if (!Shutdown.InProgress)
+            return StepOutcome.Skipped("no shutdown in progress");
+        Shutdown.Step();
+        return ShutdownNote();
+    }
+
+    private StepOutcome ShutdownNote()
+    {
+        if (Shutdown.Returned)
+        {
+            ShutDown = true;
+            return new StepOutcome("aerator_shutdown returned: device unpublished", null);
+        }
+        Fact("shutdown slept waiting for the refcount");
+        return new StepOutcome($"aerator_shutdown sleeps: refcnt {Device.Refcnt.Read()}", null);
+    }
+
+    private StepOutcome RunWorker()
+    {
+        var step = Worker.Step();
+        switch (step)
+        {
+            case WorkerStep.Submitted:
+                lock (Device.Batch)
+                {
+                    if (Device.Batch.Count == Device.Capacity)
+                        Fact("batch filled to capacity");
+                    return new StepOutcome($"batch of {Device.Batch.Count} submitted: {string.Join(", ", Device.Batch.Select(b => $"pfn {b.Pfn} order {b.Order}"))}", null);
+                }
+            case WorkerStep.PassEnded:
+                Fact("worker passed over the zones again");
+                return new StepOutcome("pass ended, other references held: pass again", null);
+            case WorkerStep.NoProgress:
+                return StepOutcome.Skipped(Worker.State == WorkerState.Reacting ? "waiting for the host" : "no work pending");
+            default:
+                return new StepOutcome(step.ToString(), null);
+        }
+    }
+
+    private StepOutcome RunHost()
+    {
+        int before = Host.Applied.Count;
+        if (!Host.Step())
+            return StepOutcome.Skipped("no buffer available");
+        return new StepOutcome($"host dropped {Host.Applied.Count - before} ranges and returned the buffer", null);
+    }
+
+    private void NoteBuddyOfBatchFreed(Operation op)
+    {
+        var f = (FreePages)op;
+        var (pfn, order) = Live[Index(f.Block, Live.Count)];
+        lock (Device.Batch)
+        {
+            foreach (var e in Device.Batch)
+            {
+                if ((pfn ^ (1 << order)) == e.Pfn && order == e.Order)
+                {
+                    Fact("batch out while a buddy of one of its blocks was freed");
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Tell the oracle about blocks that entered or left the batch, and record new hints.</summary>
+    private Violation? SyncHintsAndBatch()
+    {
+        Violation? first = null;
+        for (; _appliedSeen < Host.Applied.Count; _appliedSeen++)
+        {
+            var h = Host.Applied[_appliedSeen];
+            bool wasted = true;
+            for (int p = h.Pfn; p < h.Pfn + (1 << h.Order); p++)
+            {
+                if (_lastHintSeq[p] <= _lastAllocSeq[p] || _lastHintSeq[p] <= _lastFreeSeq[p])
+                    wasted = false;
+                _lastHintSeq[p] = _seq;
+            }
+            if (wasted)
+                Fact("block hinted again without reuse (waste)");
+        }
+        HashSet<(int, int)> now;
+        lock (Device.Batch)
+            now = Device.Batch.Select(e => (e.Pfn, e.Order)).ToHashSet();
+        // Returns first: within one step a drained block may merge and be taken again.
+        foreach (var b in _batchKnown)
+            if (!now.Contains(b))
+                first ??= Oracle.OnReturned(b.Item1, b.Item2);
+        foreach (var b in now)
+            if (!_batchKnown.Contains(b))
+                first ??= Oracle.OnHeld(b.Item1, b.Item2);
+        _batchKnown.Clear();
+        _batchKnown.UnionWith(now);
+        return first;
+    }
+
+    protected override Violation? OnAllocated(int pfn, int order)
+    {
+        Violation? v = null;
+        for (int p = pfn; p < pfn + (1 << order); p++)
+        {
+            _lastAllocSeq[p] = _seq;
+            if (Setup.PagePoisoning && v is null && Memory.Read(p) != Setup.PoisonValue)
+                v = new Violation("Content contract", Zone.Config.Name,
+                    $"the poison value 0x{Setup.PoisonValue:x} in every frame of a block handed out again (check_poison_mem)",
+                    $"0x{Memory.Read(p):x} in pfn {p}{(Memory.Dropped(p) ? ", whose backing the host dropped" : "")}",
+                    order, null, pfn, "page poisoning is on: the allocator checks the poison on allocation");
+            ulong tag = (_nextTag << 20) | (uint)(p - pfn);
+            Memory.Write(p, tag);
+            _tag[p] = tag;
+        }
+        _nextTag++;
+        return v;
+    }
+
+    protected override Violation? OnFreeing(int pfn, int order)
+    {
+        Violation? v = null;
+        for (int p = pfn; p < pfn + (1 << order); p++)
+        {
+            if (v is null && Memory.Read(p) != _tag[p])
+                v = new Violation("No data loss", Zone.Config.Name,
+                    $"pfn {p} of an allocated block to read back the tag 0x{_tag[p]:x} the guest wrote",
+                    $"0x{Memory.Read(p):x}{(Memory.Dropped(p) ? ": the host dropped its backing while it was allocated" : "")}",
+                    order, null, pfn);
+            _tag[p] = 0;
+            _lastFreeSeq[p] = _seq;
+            if (Setup.PagePoisoning)
+                Memory.Write(p, Setup.PoisonValue);
+        }
+        return v;
+    }
+
+    public override Violation? CheckInvariants() =>
+        base.CheckInvariants() ?? Specs.Aeration.AerationInvariants.CheckAll(this);
+
+    /// <summary>
+    /// Settle: with nothing else happening, run the host, the worker and shutdown until nothing
+    /// can run, within the setup's bound; then the progress invariant (every zone below HWM
+    /// raw blocks at every order >= MIN_ORDER, the worker idle, shutdown returned).
+    /// </summary>
+    public override Violation? Finish(List<string> log)
+    {
+        int steps = 0;
+        while (true)
+        {
+            Operation? next = Host.HasWork ? new StepHost()
+                : Worker.CanStep ? new StepWorker()
+                : Shutdown.InProgress && Device.Refcnt.Read() == 0 ? new WakeShutdown()
+                : null;
+            if (next is null)
+                break;
+            if (++steps > Setup.SettleBound)
+                return Progress($"the system still had work after {Setup.SettleBound} settling steps (worker {Worker.State}, refcnt {Device.Refcnt.Read()}): it does not terminate");
+            var outcome = Apply(next)!;
+            log.Add($"(settle) {next} -> {outcome.Note}");
+            var v = outcome.Violation ?? CheckInvariants();
+            if (v != null)
+                return v;
+        }
+        if (Shutdown.InProgress)
+            return Progress($"aerator_shutdown never returns: refcnt stays at {Device.Refcnt.Read()} with the worker {Worker.State} and nothing left to drop it");
+        if (Aerator.DevInfo is null || Worker.State == WorkerState.Crashed)
+            return null;
+        foreach (var az in Aerator.Zones)
+        {
+            for (int order = Aerator.MinOrder; order < Zone.MaxOrder; order++)
+            {
+                // Blocks on ISOLATE lists are being taken away from the allocator; they are not
+                // candidates for hinting, so progress does not count them.
+                int raw = RawAllocatableBlocks(order);
+                if (raw >= Aerator.Hwm)
+                    return new Violation("Progress", Zone.Config.Name,
+                        $"fewer than HWM ({Aerator.Hwm}) raw blocks of order {order} on allocatable lists once the worker is idle",
+                        $"{raw} raw blocks (nr_free {Zone.NrFree(order)}, nr_free_aerated {az.NrFreeAerated[order]}) and no pass requested",
+                        order);
+            }
+        }
+        return null;
+    }
+
+    private int RawAllocatableBlocks(int order)
+    {
+        int raw = 0;
+        for (int m = 0; m < MigrateTypes.PcpTypes; m++)
+        {
+            int head = Zone.ListHead(order, (MigrateType)m);
+            for (int n = Zone.Lists.Next(head); n != head; n = Zone.Lists.Next(n))
+                if ((Zone.Flags(n) & PageFlags.Aerated) == 0)
+                    raw++;
+        }
+        return raw;
+    }
+
+    private Violation Progress(string found) =>
+        new("Progress", Zone.Config.Name, "the worker to go idle and shutdown to return once nothing else happens", found);
+
+    private void Fact(string name) => _facts[name] = _facts.TryGetValue(name, out int n) ? n + 1 : 1;
+}

@@ -1,0 +1,89 @@
+using Aeration;
+using Aeration.Virtio;
+using BuddyModel;
+using FsCheck;
+using FsCheck.Fluent;
+using Specs.Harness;
+using Specs.Operations;
+
+namespace Properties.Harness;
+
+/// <summary>
+/// Generators of aeration scenarios: allocator operations mixed with worker steps, host steps,
+/// startup and shutdown, on small zones with small MIN_ORDER / HWM / capacity so that every
+/// path is reached. Swarm testing: each scenario draws its own mix (some never free, some
+/// never shut down, some isolate, some poison pages).
+/// </summary>
+public static class AerationOperationGen
+{
+    /// <summary>Small zones for aeration: MIN_ORDER = pageblock_order, as in v1.</summary>
+    public static readonly ZoneConfig[] Zones =
+    [
+        new() { Name = "Small", NrPages = 256, MaxOrder = 6, PageblockOrder = 2, MinWatermarkPages = 4 },
+        new() { Name = "Tiny", NrPages = 128, MaxOrder = 5, PageblockOrder = 2, MinWatermarkPages = 2 },
+        new() { Name = "Shuffled", NrPages = 256, MaxOrder = 6, PageblockOrder = 3, MinWatermarkPages = 4, ShuffleSeed = 3 },
+    ];
+
+    /// <summary>Aeration setups: small HWM and capacity; poisoning with and without PAGE_POISON.</summary>
+    public static Gen<AerationSetup> Setups =>
+        from hwm in Gen.Elements(1, 2, 3)
+        from capacity in Gen.Elements(1, 2, 4)
+        from poison in Gen.Elements(0, 0, 1, 2)
+        select new AerationSetup
+        {
+            Aerator = new AeratorConfig { Hwm = hwm, Capacity = capacity },
+            PagePoisoning = poison > 0,
+            Features = new BalloonFeatures { PagePoison = poison == 1, PoisonVal = 0xaaaaaaaa },
+            SettleBound = 2000,
+        };
+
+    private static readonly MigrateType[] Allocatable = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable];
+    private static readonly MigrateType[] AnyType = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable, MigrateType.Isolate];
+
+    /// <summary>Swarm weights for: alloc, free, set pageblock mt, isolate, putback, worker, host, startup, shutdown, shutdown wake.</summary>
+    public static Gen<int[]> SwarmWeights =>
+        from free in Gen.Elements(0, 4, 6)
+        from setMt in Gen.Elements(0, 0, 1)
+        from isolate in Gen.Elements(0, 0, 1)
+        from worker in Gen.Elements(2, 4, 8)
+        from host in Gen.Elements(1, 3, 6)
+        from shutdown in Gen.Elements(0, 0, 1)
+        select new[] { 6, free, setMt, isolate, isolate, worker, host, shutdown, shutdown, shutdown * 2 };
+
+    /// <summary>One operation with the scenario's weights.</summary>
+    public static Gen<Operation> Operation(ZoneConfig config, int[] w)
+    {
+        var order = Gen.Frequency((6, Gen.Choose(0, Math.Min(2, config.MaxOrder - 1))), (3, Gen.Choose(0, config.MaxOrder - 1)));
+        Gen<Operation>[] kinds =
+        [
+            from o in order from mt in Gen.Elements(Allocatable) select (Operation)new AllocPages(o, mt),
+            Gen.Choose(0, 63).Select(b => (Operation)new FreePages(b)),
+            from pb in Gen.Choose(0, 63) from mt in Gen.Elements(AnyType) select (Operation)new SetPageblockMigratetype(pb, mt),
+            Gen.Choose(0, 63).Select(b => (Operation)new IsolateFreePage(b)),
+            Gen.Choose(0, 63).Select(b => (Operation)new PutbackIsolatedPage(b)),
+            Gen.Constant((Operation)new StepWorker()),
+            Gen.Constant((Operation)new StepHost()),
+            Gen.Constant((Operation)new StartAerator()),
+            Gen.Constant((Operation)new BeginShutdown()),
+            Gen.Constant((Operation)new WakeShutdown()),
+        ];
+        var choices = new List<(int, Gen<Operation>)>();
+        for (int i = 0; i < kinds.Length; i++)
+            if (w[i] > 0)
+                choices.Add((w[i], kinds[i]));
+        return Gen.Frequency(choices.ToArray());
+    }
+
+    /// <summary>A scenario: startup first (most of the time), then the swarm's mix.</summary>
+    public static Gen<Scenario> Scenario(ZoneConfig[]? zones = null, Gen<AerationSetup>? setups = null) =>
+        from config in Gen.Elements(zones ?? Zones)
+        from setup in setups ?? Setups
+        from weights in SwarmWeights
+        from startFirst in Gen.Elements(true, true, true, false)
+        from ops in Gen.Sized(size => Gen.Choose(1, Math.Max(1, size)).SelectMany(n => Gen.ArrayOf(Operation(config, weights), n)))
+        select new Scenario(config, startFirst ? ops.Prepend(new StartAerator()).ToArray() : ops, setup);
+
+    /// <summary>Scenarios with the shrinker.</summary>
+    public static Arbitrary<Scenario> Arbitrary(ZoneConfig[]? zones = null, Gen<AerationSetup>? setups = null) =>
+        Arb.From(Scenario(zones, setups), ScenarioShrinker.Shrink);
+}
