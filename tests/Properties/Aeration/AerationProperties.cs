@@ -1,4 +1,4 @@
-using Properties.Harness;
+using Checks;
 using Specs.Harness;
 using Xunit;
 using Xunit.Abstractions;

@@ -1,5 +1,5 @@
 using BuddyModel;
-using Properties.Harness;
+using Checks;
 using Specs.Harness;
 using Xunit;
 using Xunit.Abstractions;

@@ -2,7 +2,7 @@ using BuddyModel;
 using Specs.Harness;
 using Specs.Operations;
 
-namespace Properties.Harness;
+namespace Checks;
 
 /// <summary>
 /// Shrinks a failing scenario: first drop chunks of operations (halves, quarters, ... single

@@ -3,7 +3,7 @@ using FsCheck.Fluent;
 using Microsoft.FSharp.Core;
 using Specs.Harness;
 
-namespace Properties.Harness;
+namespace Checks;
 
 /// <summary>
 /// Runs a scenario property through FsCheck with a fixed seed and captures the result, so that

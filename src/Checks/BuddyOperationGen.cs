@@ -4,7 +4,7 @@ using FsCheck.Fluent;
 using Specs.Harness;
 using Specs.Operations;
 
-namespace Properties.Harness;
+namespace Checks;
 
 /// <summary>
 /// Generators of buddy-allocator scenarios on small zones. Swarm testing: each scenario enables

@@ -6,7 +6,7 @@ using FsCheck.Fluent;
 using Specs.Harness;
 using Specs.Operations;
 
-namespace Properties.Harness;
+namespace Checks;
 
 /// <summary>
 /// Generators of aeration scenarios: allocator operations mixed with worker steps, host steps,
