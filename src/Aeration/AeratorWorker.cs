@@ -49,7 +49,7 @@ public sealed class AeratorWorker
     private readonly Aerator _aerator;
     private int _zoneIndex;
     private AerationZone? _scrubbing;
-    private AeratorDevInfo? _dev;
+    private IAeratorReact? _reacting;
 
     public AeratorWorker(Aerator aerator)
     {
@@ -71,7 +71,7 @@ public sealed class AeratorWorker
     {
         WorkerState.Idle => _aerator.Work.Pending,
         WorkerState.Running => true,
-        WorkerState.Reacting => _dev!.React.Acknowledged(),
+        WorkerState.Reacting => _reacting!.Acknowledged(),
         _ => false,
     };
 
@@ -87,7 +87,7 @@ public sealed class AeratorWorker
             case WorkerState.Running:
                 return RunZones();
             case WorkerState.Reacting:
-                if (!_dev!.React.Acknowledged())
+                if (!_reacting!.Acknowledged())
                     return WorkerStep.NoProgress;
                 return ResumeAfterReact();
             default:
@@ -95,13 +95,25 @@ public sealed class AeratorWorker
         }
     }
 
+    /// <summary>
+    /// a_dev_info as the worker dereferences it: v1 reads the global at every use (fill, react,
+    /// drain, the refcount), so a device unpublished under a running worker is a NULL dereference.
+    /// </summary>
+    private AeratorDevInfo? Dev(string where)
+    {
+        var dev = _aerator.DevInfo;
+        if (dev is null)
+            Crash($"{where}: NULL pointer dereference: a_dev_info is NULL while the worker runs");
+        return dev;
+    }
+
     /// <summary>aerator_cycle() entry: hold one extra reference while active.</summary>
     private WorkerStep StartCycle()
     {
-        _dev = _aerator.DevInfo;
-        if (_dev is null)
-            return Crash("aerator_cycle: NULL pointer dereference: a_dev_info is NULL when the work runs");
-        _dev.Refcnt.Inc();
+        var dev = Dev("aerator_cycle");
+        if (dev is null)
+            return WorkerStep.Crashed;
+        dev.Refcnt.Inc();
         _zoneIndex = 0;
         State = WorkerState.Running;
         return WorkerStep.Started;
@@ -122,6 +134,11 @@ public sealed class AeratorWorker
             az.Lock.Lock();
             if (FillAndReact(az))
                 return WorkerStep.Submitted; // zone->lock was dropped for react()
+            if (State == WorkerState.Crashed)
+            {
+                az.Lock.Unlock();
+                return WorkerStep.Crashed;
+            }
             FinishZone(az);
         }
         return EndOfPass();
@@ -133,7 +150,9 @@ public sealed class AeratorWorker
     /// </summary>
     private bool FillAndReact(AerationZone az)
     {
-        var dev = _dev!;
+        var dev = Dev("aerator_fill");
+        if (dev is null)
+            return false;
         _aerator.Fill(dev, az);
         int count;
         List<BatchEntry> batch;
@@ -149,6 +168,7 @@ public sealed class AeratorWorker
         _scrubbing = az;
         State = WorkerState.Reacting;
         _aerator.Events.BatchesReacted++;
+        _reacting = dev.React;
         dev.React.Submit(batch);
         return true;
     }
@@ -157,14 +177,25 @@ public sealed class AeratorWorker
     private WorkerStep ResumeAfterReact()
     {
         var az = _scrubbing!;
-        var dev = _dev!;
         az.Lock.Lock();
+        var dev = Dev("aerator_drain");
+        if (dev is null)
+        {
+            az.Lock.Unlock();
+            return WorkerStep.Crashed;
+        }
         _aerator.PopulateBoundaries(az);
         _aerator.Drain(dev, az);
         _scrubbing = null;
+        _reacting = null;
         State = WorkerState.Running;
         if (az.Flags.Test(ZoneFlag.AerationRequested) && FillAndReact(az))
             return WorkerStep.Submitted;
+        if (State == WorkerState.Crashed)
+        {
+            az.Lock.Unlock();
+            return WorkerStep.Crashed;
+        }
         FinishZone(az);
         return WorkerStep.ZoneDone;
     }
@@ -182,13 +213,15 @@ public sealed class AeratorWorker
     {
         _aerator.Events.Passes++;
         _zoneIndex = 0;
-        int refcnt = _dev!.Refcnt.Read();
+        var dev = Dev("aerator_cycle");
+        if (dev is null)
+            return WorkerStep.Crashed;
+        int refcnt = dev.Refcnt.Read();
         if (refcnt != 1)
             return WorkerStep.PassEnded;
-        if (!_dev.Refcnt.TryCmpXchg(ref refcnt, 0))
+        if (!dev.Refcnt.TryCmpXchg(ref refcnt, 0))
             return WorkerStep.PassEnded;
         State = WorkerState.Idle;
-        _dev = null;
         return WorkerStep.Finished;
     }
 

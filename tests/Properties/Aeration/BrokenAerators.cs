@@ -1,0 +1,76 @@
+using Aeration;
+using Aeration.Fixes;
+using Aeration.Virtio;
+using BuddyModel;
+using Specs.Harness;
+
+namespace Properties.Aeration;
+
+// Deliberately broken aeration designs: each is the fixed v1 design with one part broken the
+// way a patch author could plausibly break it. No invariant knows about any of them.
+
+/// <summary>A "tail" insertion that ignores the boundary: merge-likely frees land below the aerated run.</summary>
+public sealed class TailIgnoresBoundary(IReadOnlyList<Zone> zones, AeratorConfig config) : AeratorWithFixes(zones, config)
+{
+    public override int GetTail(Zone zone, int order, MigrateType mt) => zone.ListHead(order, mt);
+}
+
+/// <summary>The boundary is not moved when the block it points at leaves its list.</summary>
+public sealed class BoundaryNotFixedOnDelete(IReadOnlyList<Zone> zones, AeratorConfig config) : AeratorWithFixes(zones, config)
+{
+    protected override void DelFromBoundary(Zone zone, int pfn, int order, MigrateType mt) { }
+}
+
+/// <summary>A block that merged on its way back from the device keeps the aerated mark.</summary>
+public sealed class MergedBlockKeepsMark(IReadOnlyList<Zone> zones, AeratorConfig config) : AeratorWithFixes(zones, config)
+{
+    public override void FreeOnePageDone(Zone zone, int pfn, int order, MigrateType mt, FreeFlags flags, bool merged) =>
+        base.FreeOnePageDone(zone, pfn, order, mt, flags, merged: false);
+}
+
+/// <summary>aerator_shutdown() that does not wait for the refcount to drain.</summary>
+public sealed class ShutdownWithoutWaiting(global::Aeration.Aerator aerator) : global::Aeration.AeratorShutdown(aerator)
+{
+    protected override bool RefcountDrained(AeratorDevInfo dev) => true;
+}
+
+/// <summary>A host that returns the buffer first and drops the hinted ranges at its next step.</summary>
+public sealed class HostDropsAfterAck(Virtqueue vq, GuestMemory memory, BalloonFeatures features) : HintingHost(vq, memory, features)
+{
+    private List<AppliedHint> _deferred = new();
+
+    public override bool HasWork => _deferred.Count > 0 || base.HasWork;
+
+    public override bool Step()
+    {
+        bool did = false;
+        if (_deferred.Count > 0)
+        {
+            foreach (var h in _deferred)
+                ApplyHint(h);
+            _deferred = new();
+            did = true;
+        }
+        var avail = Vq.PopAvail();
+        if (avail is null)
+            return did;
+        _deferred = Decode(avail.Value.Desc);
+        Vq.PushUsed(avail.Value.Head, 0); // acknowledged before anything was dropped
+        return true;
+    }
+}
+
+/// <summary>The designs built from the broken parts, by name.</summary>
+public static class BrokenAerators
+{
+    public static AerationDesign Design(string name) => name switch
+    {
+        nameof(TailIgnoresBoundary) => AerationDesign.V1Fixed with { Name = name, MakeAerator = (z, c) => new TailIgnoresBoundary(z, c) },
+        nameof(BoundaryNotFixedOnDelete) => AerationDesign.V1Fixed with { Name = name, MakeAerator = (z, c) => new BoundaryNotFixedOnDelete(z, c) },
+        nameof(MergedBlockKeepsMark) => AerationDesign.V1Fixed with { Name = name, MakeAerator = (z, c) => new MergedBlockKeepsMark(z, c) },
+        nameof(ShutdownWithoutWaiting) => AerationDesign.V1Fixed with { Name = name, MakeShutdown = a => new ShutdownWithoutWaiting(a) },
+        nameof(HostDropsAfterAck) => AerationDesign.V1Fixed with { Name = name, MakeHost = (q, m, f) => new HostDropsAfterAck(q, m, f) },
+        "PoisoningWithoutPagePoison" => AerationDesign.V1Fixed with { Name = name },
+        _ => throw new ArgumentException($"unknown broken aerator {name}", nameof(name)),
+    };
+}
