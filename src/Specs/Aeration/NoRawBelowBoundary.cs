@@ -12,7 +12,7 @@ namespace Specs.Aeration;
 /// Relaxed from DOMAIN's wording "every node above it is raw": v1 resets every boundary to its
 /// list head when a pass begins, while blocks aerated by an earlier pass are still marked, so
 /// aerated blocks above the boundary are part of the design (get_aeration_page copes with them
-/// by taking the list's first block). They are counted as a reachability fact, not a violation.
+/// by taking the list's first block), so they are not a violation.
 /// </summary>
 public sealed class NoRawBelowBoundary : Invariant<AerationSystem>
 {
@@ -66,8 +66,6 @@ public sealed class NoRawBelowBoundary : Invariant<AerationSystem>
                 return new Violation(Name, zone.Config.Name, $"every block from the boundary (pfn {boundary}) to the tail of {list} to be aerated",
                     $"raw block pfn {n} below the boundary", order, MigrateTypes.Name(mt), n,
                     $"prev {Describe(zone, zone.Lists.Prev(n))}, next {Describe(zone, zone.Lists.Next(n))}");
-            if (!below && aerated)
-                s_aeratedAbove++;
         }
         if (!found)
             return new Violation(Name, zone.Config.Name, $"boundary[{order}][{MigrateTypes.Name(mt)}] to be the list head or a block of {list}",
@@ -77,12 +75,6 @@ public sealed class NoRawBelowBoundary : Invariant<AerationSystem>
                 $"raw block pfn {boundary}", order, MigrateTypes.Name(mt), boundary);
         return null;
     }
-
-    [ThreadStatic]
-    private static int s_aeratedAbove;
-
-    /// <summary>How often an aerated block was seen above its boundary (a reachability fact).</summary>
-    public static int AeratedAboveBoundarySeen => s_aeratedAbove;
 
     private static string Describe(Zone zone, int node)
     {
