@@ -10,9 +10,10 @@ using Benchmarks;
 
 // Usage:
 //   dotnet run -c Release --project bench/Benchmarks [-- [--reps N] [--warmups N] [--json FILE]]
+//   dotnet run -c Release --project bench/Benchmarks -- --profile [--loop SECONDS]
 //   dotnet run -c Release --project bench/Benchmarks -- --bdn [BenchmarkDotNet options, e.g. --filter '*']
 
-int reps = 7, warmups = 2;
+int reps = 11, warmups = 5;
 string? json = null;
 for (int i = 0; i < args.Length; i++)
 {
@@ -20,6 +21,9 @@ for (int i = 0; i < args.Length; i++)
     {
         case "--bdn":
             return RunBdn(args[(i + 1)..]);
+        case "--profile":
+            Profile.Run(Console.Out, i + 2 < args.Length && args[i + 1] == "--loop" ? double.Parse(args[i + 2], System.Globalization.CultureInfo.InvariantCulture) : 0);
+            return 0;
         case "--json" when i + 1 < args.Length:
             json = args[++i];
             break;
@@ -30,7 +34,7 @@ for (int i = 0; i < args.Length; i++)
             warmups = w; i++;
             break;
         case "-h" or "--help":
-            Console.WriteLine("Benchmarks [--reps N (7)] [--warmups N (2)] [--json FILE] | --bdn [BenchmarkDotNet options]");
+            Console.WriteLine("Benchmarks [--reps N (11)] [--warmups N (5)] [--json FILE] | --profile [--loop SECONDS] | --bdn [BenchmarkDotNet options]");
             return 0;
         default:
             Console.Error.WriteLine($"unknown argument '{args[i]}' (try --help)");
@@ -46,6 +50,8 @@ var total = Stopwatch.StartNew();
 var machine = $"{Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, .NET {Environment.Version}"
     + $", {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC";
 Console.WriteLine($"machine: {machine}");
+if (File.Exists("/proc/loadavg"))
+    Console.WriteLine($"load average before the run: {File.ReadAllText("/proc/loadavg").Trim()} (other processes on the machine skew the numbers)");
 Console.WriteLine($"mode: fast (Stopwatch), median of {reps} after {warmups} warm-up runs, seed {Workloads.Seed}");
 var fast = new FastMode(reps, warmups, Console.Out);
 fast.RunAll();
@@ -104,7 +110,8 @@ static int RunBdn(string[] bdnArgs)
     // In-process: no generated project to build under this repository's Directory.Build.props.
     var config = DefaultConfig.Instance
         .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance))
-        .WithOptions(ConfigOptions.JoinSummary);
+        .WithOptions(ConfigOptions.JoinSummary)
+        .WithArtifactsPath(Path.Combine(AppContext.BaseDirectory, "BenchmarkDotNet.Artifacts")); // under bin/, not the caller's directory
     var summaries = BenchmarkSwitcher.FromAssembly(typeof(Workloads).Assembly).Run(
         bdnArgs.Length == 0 ? ["--filter", "*"] : bdnArgs, config);
     return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;

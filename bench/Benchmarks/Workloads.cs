@@ -87,7 +87,7 @@ public static class Workloads
     /// <summary>Target 4's scenarios: AerationOperationGen on the 1024-frame zone, sampled with a fixed seed.</summary>
     public static Scenario[] AerationScenarioSet =>
         s_scenarios ??= AerationOperationGen.Scenario([AerationZone])
-            .Sample(AerationSize, new Rnd((ulong)Seed, 0x9E3779B97F4A7C15UL), AerationScenarios);
+            .Sample(AerationScenarios, new Rnd((ulong)Seed, 0x9E3779B97F4A7C15UL), AerationSize);
 
     public static int AerationSteps => AerationScenarioSet.Sum(s => s.Operations.Count);
 
