@@ -57,7 +57,8 @@ public partial class Zone
             high--;
             size >>= 1;
             AddToFreeArea(pfn + size, high, mt);
-            _hinting.AddedByExpand(this, pfn + size, high, mt);
+            if (!_hintingOff)
+                _hinting.AddedByExpand(this, pfn + size, high, mt);
         }
     }
 

@@ -76,7 +76,8 @@ public partial class Zone
             AddToFreeArea(pfn, order, mt);
 
         // The design sees every free with its flags and decides itself whether to notify.
-        _hinting.FreeOnePageDone(this, pfn, order, mt, flags, order != origOrder);
+        if (!_hintingOff)
+            _hinting.FreeOnePageDone(this, pfn, order, mt, flags, order != origOrder);
     }
 
     /// <summary>page_is_buddy(): the buddy is a free head of exactly this order in this zone.</summary>

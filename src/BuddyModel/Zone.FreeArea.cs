@@ -20,7 +20,7 @@ public partial class Zone
     {
         SetPageOrder(pfn, order, PageFlags.Buddy);
         _listMt[pfn] = mt;
-        Lists.AddTail(pfn, _hinting.GetTail(this, order, mt));
+        Lists.AddTail(pfn, _hintingOff ? ListHead(order, mt) : _hinting.GetTail(this, order, mt));
         _nrFree[order]++;
     }
 
@@ -31,7 +31,8 @@ public partial class Zone
     /// </summary>
     protected virtual void DelPageFromFreeArea(int pfn, int order)
     {
-        _hinting.DelFromFreeList(this, pfn, order, _listMt[pfn]);
+        if (!_hintingOff)
+            _hinting.DelFromFreeList(this, pfn, order, _listMt[pfn]);
         Lists.Del(pfn);
         _flags[pfn] &= HintingFlags; // __ClearPageBuddy; a hinting flag is the design's to clear
         _nrFree[order]--;
@@ -40,7 +41,8 @@ public partial class Zone
     /// <summary>move_to_free_area(): move a free block to the head of another migratetype's list.</summary>
     protected virtual void MoveToFreeArea(int pfn, int order, MigrateType mt)
     {
-        _hinting.DelFromFreeList(this, pfn, order, _listMt[pfn]);
+        if (!_hintingOff)
+            _hinting.DelFromFreeList(this, pfn, order, _listMt[pfn]);
         Lists.Move(pfn, ListHead(order, mt));
         _listMt[pfn] = mt;
     }

@@ -20,6 +20,7 @@ public partial class Zone
     private readonly int[] _nrFree;        // free_area[order].nr_free
     private readonly Random? _shuffle;
     private IFreePageHinting _hinting = NoHinting.Instance;
+    private bool _hintingOff = true; // NoHinting plugged in: skip the hook calls on the hot paths
 
     public Zone(ZoneConfig config)
     {
@@ -79,7 +80,11 @@ public partial class Zone
     public IFreePageHinting Hinting
     {
         get => _hinting;
-        set => _hinting = value ?? throw new ArgumentNullException(nameof(value));
+        set
+        {
+            _hinting = value ?? throw new ArgumentNullException(nameof(value));
+            _hintingOff = value is NoHinting;
+        }
     }
 
     /// <summary>Node id of the sentinel head of free_area[order].free_list[mt].</summary>
