@@ -37,13 +37,17 @@ public partial class Zone
     }
 
     /// <summary>
-    /// __putback_isolated_page() (5.7): free a held block back to the list of its pageblock's
-    /// migratetype, without notifying the hinting design.
+    /// A kernel user of __isolate_free_page() returns the block: free it back to the list of its
+    /// pageblock's migratetype through the ordinary free path, which notifies the hinting design
+    /// (in 5.2, compaction's release_freepages() and unset_migratetype_isolate() return isolated
+    /// pages with __free_pages()). 5.7's __putback_isolated_page() skips the notification, but
+    /// only the page reporter itself calls it; a design that needs that calls PutbackHeldBlock
+    /// with FreeFlags.SkipNotify.
     /// </summary>
     public void PutbackIsolatedPage(int pfn, int order)
     {
         ValidateBlock(pfn, order);
-        PutbackHeldBlock(pfn, order, GetPageblockMigratetype(pfn), FreeFlags.SkipNotify);
+        PutbackHeldBlock(pfn, order, GetPageblockMigratetype(pfn), FreeFlags.None);
     }
 
     /// <summary>

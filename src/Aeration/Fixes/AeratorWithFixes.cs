@@ -23,4 +23,19 @@ public class AeratorWithFixes(IReadOnlyList<Zone> zones, AeratorConfig config) :
     /// fix runs the same screen for each half expand() adds.
     /// </summary>
     public override void AddedByExpand(Zone zone, int pfn, int order, MigrateType mt) => NotifyFree(Of(zone), order);
+
+    /// <summary>
+    /// Fix "a moved block loses its mark and is never reprocessed": move_to_free_area() (a
+    /// pageblock changing migratetype, a fallback steal) clears PageAerated so the block is
+    /// "reprocessed later", but nothing requests that pass; the block stays raw for good. The
+    /// fix screens the order whenever an aerated block loses its mark (on an allocation this
+    /// can request a pass one step early, which only costs a fill).
+    /// </summary>
+    public override void DelFromFreeList(Zone zone, int pfn, int order, MigrateType mt)
+    {
+        bool wasAerated = (zone.Flags(pfn) & PageFlags.Aerated) != 0;
+        base.DelFromFreeList(zone, pfn, order, mt);
+        if (wasAerated)
+            NotifyFree(Of(zone), order);
+    }
 }

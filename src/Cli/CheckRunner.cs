@@ -1,0 +1,112 @@
+using BuddyModel;
+using Checks;
+using FsCheck;
+using FsCheck.Fluent;
+using Specs.Files;
+using Specs.Harness;
+using Specs.Operations;
+
+namespace Cli;
+
+/// <summary>The result of checking one design.</summary>
+public sealed record DesignCheck(
+    string Design,
+    int Runs,
+    long Operations,
+    IReadOnlyDictionary<string, int> Facts,
+    PropertyCheck.Result? Failure,
+    ulong? FailureSeed,
+    CounterexampleFile? Counterexample);
+
+/// <summary>
+/// Runs the generated-sequence checks of `check` for one design: the seed batches of this
+/// shard, each a PropertyCheck with its own seed; stops at the first violation, which comes
+/// back shrunk as a counterexample file. Counts runs, operations and reachability facts of the
+/// generated scenarios (not of the shrinking that follows a failure).
+/// </summary>
+public static class CheckRunner
+{
+    public static DesignCheck Run(string design, CheckSettings settings, Action<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        int runs = 0;
+        long operations = 0;
+        bool failed = false;
+        var facts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        RunReport Run(Scenario sc)
+        {
+            BuddySystem? system = null;
+            var report = ScenarioRunner.Run(sc, s => system = Designs.MakeSystem(design, s));
+            if (!failed)
+            {
+                runs++;
+                operations += sc.Operations.Count;
+                CountFacts(facts, system, report);
+                progress?.Invoke(1);
+                failed = !report.Passed;
+            }
+            return report;
+        }
+        var arbitrary = Arbitrary(design, settings);
+        foreach (var (_, seed, batchRuns) in settings.MyBatches())
+        {
+            var result = PropertyCheck.Check(arbitrary, Run, batchRuns, seed, settings.MaxOps);
+            if (!result.Passed && result.Shrunk is { } shrunk && result.ShrunkReport is { } report)
+            {
+                string? fixedBy = null;
+                if (design == Designs.V1 && Designs.Run(Designs.V1Fixed, shrunk).Passed)
+                    fixedBy = Designs.V1Fixed;
+                var file = CounterexampleFile.FromRun(design, shrunk, report, seed, fixedBy,
+                    $"{report.Violation?.Invariant ?? ExpectedFailure.ModelError} under {design}");
+                return new DesignCheck(design, runs, operations, facts, result, seed, file);
+            }
+            if (!result.Passed)
+                return new DesignCheck(design, runs, operations, facts, result, seed, null);
+        }
+        return new DesignCheck(design, runs, operations, facts, null, null, null);
+    }
+
+    /// <summary>The generator and shrinker for a design under the settings.</summary>
+    public static Arbitrary<Scenario> Arbitrary(string design, CheckSettings settings)
+    {
+        Gen<Scenario> gen;
+        if (Designs.HasAerator(design))
+        {
+            var zones = settings.Zone is { } z ? new[] { z } : null;
+            var setups = AerationOperationGen.Setups.Select(s => s with
+            {
+                Aerator = s.Aerator with { Hwm = settings.Hwm ?? s.Aerator.Hwm, Capacity = settings.Capacity ?? s.Aerator.Capacity },
+            });
+            gen = AerationOperationGen.Scenario(zones, setups);
+        }
+        else
+        {
+            gen = BuddyOperationGen.Scenario(settings.Zone is { } z ? [z] : null);
+        }
+        if (settings.NoIsolation)
+            gen = gen.Select(s => s with { Operations = s.Operations.Where(o => !IsIsolation(o)).ToArray() });
+        return Arb.From(gen, ScenarioShrinker.Shrink);
+    }
+
+    private static bool IsIsolation(Operation op) =>
+        op is IsolateFreePage or PutbackIsolatedPage or SetPageblockMigratetype { Mt: MigrateType.Isolate };
+
+    private static void CountFacts(SortedDictionary<string, int> facts, BuddySystem? system, RunReport report)
+    {
+        void Add(string name, int n = 1) => facts[name] = facts.TryGetValue(name, out int m) ? m + n : n;
+        if (system is AerationSystem a)
+            foreach (var (name, n) in a.Facts)
+                Add(name, n);
+        foreach (var line in report.Log)
+        {
+            if (line.Contains("allocation failed", StringComparison.Ordinal))
+                Add("allocation failed (no block)");
+            else if (line.Contains("min watermark", StringComparison.Ordinal))
+                Add("isolation refused by the min watermark");
+            else if (line.StartsWith("__isolate_free_page", StringComparison.Ordinal) && line.Contains("-> isolated", StringComparison.Ordinal))
+                Add("block isolated by __isolate_free_page");
+            else if (line.Contains("is Isolate", StringComparison.Ordinal))
+                Add("pageblock set to MIGRATE_ISOLATE");
+        }
+    }
+}

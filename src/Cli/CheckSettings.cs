@@ -1,0 +1,94 @@
+using System.Globalization;
+using Aeration;
+using BuddyModel;
+using Specs.Files;
+
+namespace Cli;
+
+/// <summary>What `check` runs: designs, seeds, runs, the model configuration, sharding, where files go.</summary>
+public sealed record CheckSettings
+{
+    /// <summary>The embedded default: the designs that must hold, sized to finish well under a minute on two cores.</summary>
+    public static readonly CheckSettings Default = new();
+
+    public IReadOnlyList<string> Designs { get; init; } = [Specs.Files.Designs.Buddy, Specs.Files.Designs.V1Fixed];
+    public ulong Seed { get; init; } = 20190619;
+    public int Runs { get; init; } = 20000;
+    public int BatchSize { get; init; } = 100;
+    public int MaxOps { get; init; } = 100;
+    public ZoneConfig? Zone { get; init; }
+    public int? Hwm { get; init; }
+    public int? Capacity { get; init; }
+    public bool NoIsolation { get; init; }
+    public int ShardIndex { get; init; } = 1;
+    public int ShardCount { get; init; } = 1;
+    public string OutDir { get; init; } = "counterexamples";
+    public string? RegressionsDir { get; init; }
+    public bool SkipRegressions { get; init; }
+
+    /// <summary>Number of seed batches the runs are split into.</summary>
+    public int Batches => (Runs + BatchSize - 1) / BatchSize;
+
+    /// <summary>The batches this shard runs: batch b has seed Seed + b and belongs to shard (b mod n) + 1.</summary>
+    public IEnumerable<(int Index, ulong Seed, int Runs)> MyBatches()
+    {
+        for (int b = 0; b < Batches; b++)
+            if (b % ShardCount == ShardIndex - 1)
+                yield return (b, Seed + (ulong)b, Math.Min(BatchSize, Runs - b * BatchSize));
+    }
+
+    /// <summary>"i/n" with 1 &lt;= i &lt;= n.</summary>
+    public static (int Index, int Count) ParseShard(string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length == 2
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int i)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n)
+            && n >= 1 && i >= 1 && i <= n)
+            return (i, n);
+        throw new UsageException($"--shard must look like i/n with 1 <= i <= n (for example 2/4), not '{text}'");
+    }
+
+    /// <summary>Check every value; a bad one is a usage error naming the option.</summary>
+    public void Validate()
+    {
+        if (Designs.Count == 0)
+            throw new UsageException("--design: name at least one design");
+        foreach (var d in Designs)
+            if (!Specs.Files.Designs.IsKnown(d))
+                throw new UsageException($"--design: unknown design '{d}' (known: {string.Join(", ", Specs.Files.Designs.Names)})");
+        if (Runs < 1 || Runs > 10_000_000)
+            throw new UsageException($"--runs: {Runs} is out of range 1..10000000");
+        if (BatchSize < 1 || BatchSize > 100_000)
+            throw new UsageException($"--batch: {BatchSize} is out of range 1..100000");
+        if (MaxOps < 1 || MaxOps > 10_000)
+            throw new UsageException($"--max-ops: {MaxOps} is out of range 1..10000");
+        if (Zone is { } z)
+        {
+            try
+            {
+                z.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                string option = e.ParamName switch
+                {
+                    nameof(ZoneConfig.NrPages) => "--zone-pages",
+                    nameof(ZoneConfig.MaxOrder) => "--max-order",
+                    nameof(ZoneConfig.PageblockOrder) => "--pageblock-order",
+                    _ => "--min-watermark",
+                };
+                string msg = e.Message;
+                int p = msg.LastIndexOf(" (Parameter", StringComparison.Ordinal);
+                throw new UsageException($"{option}: {(p > 0 ? msg[..p] : msg)}");
+            }
+            if (z.NrPages > CounterexampleLoader.MaxZonePages)
+                throw new UsageException($"--zone-pages: {z.NrPages} is out of range 1..{CounterexampleLoader.MaxZonePages}");
+        }
+        if (Hwm is < 1)
+            throw new UsageException($"--hwm: {Hwm} must be at least 1");
+        if (Capacity is < 1 or > Aeration.Virtio.HintingDriver.HintsMax)
+            throw new UsageException($"--capacity: {Capacity} is out of range 1..{Aeration.Virtio.HintingDriver.HintsMax}");
+        _ = new AeratorConfig { Hwm = Hwm ?? 1, Capacity = Capacity ?? 1 };
+    }
+}

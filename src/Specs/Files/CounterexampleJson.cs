@@ -1,0 +1,45 @@
+using System.Reflection;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Specs.Operations;
+
+namespace Specs.Files;
+
+/// <summary>
+/// The JSON conventions of counterexample files, shared by writer and loader: camelCase
+/// fields, migratetypes by name ("Movable"), operations through the operation language's own
+/// polymorphism ("op": "alloc_pages").
+/// </summary>
+public static class CounterexampleJson
+{
+    /// <summary>Options for (de)serializing one Operation.</summary>
+    public static JsonSerializerOptions OperationOptions { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false) },
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
+        AllowOutOfOrderMetadataProperties = true,
+    };
+
+    /// <summary>The operation names of the language ("op" values) and their record types.</summary>
+    public static IReadOnlyDictionary<string, Type> OperationTypes { get; } =
+        typeof(Operation).GetCustomAttributes<JsonDerivedTypeAttribute>()
+            .ToDictionary(a => (string)a.TypeDiscriminator!, a => a.DerivedType, StringComparer.Ordinal);
+
+    /// <summary>The "op" name of an operation.</summary>
+    public static string OperationName(Operation op) =>
+        OperationTypes.First(kv => kv.Value == op.GetType()).Key;
+
+    /// <summary>The JSON field names an operation type takes (its primary constructor's parameters, camelCase).</summary>
+    public static IReadOnlyList<string> FieldsOf(Type operationType) =>
+        operationType.GetConstructors()
+            .OrderByDescending(c => c.GetParameters().Length)
+            .First()
+            .GetParameters()
+            .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name!))
+            .ToArray();
+}

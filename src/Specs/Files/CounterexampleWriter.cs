@@ -1,0 +1,95 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Specs.Harness;
+
+namespace Specs.Files;
+
+/// <summary>
+/// Writes a counterexample file: indented JSON with a fixed field order and "\n" line ends, no
+/// timestamps, so the same counterexample always gives the same bytes.
+/// </summary>
+public static class CounterexampleWriter
+{
+    /// <summary>The file's text.</summary>
+    public static string ToJson(CounterexampleFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, NewLine = "\n", Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("formatVersion", file.FormatVersion);
+            if (file.Title is not null)
+                w.WriteString("title", file.Title);
+            w.WriteString("design", file.Design);
+            if (file.FixedBy is not null)
+                w.WriteString("fixedBy", file.FixedBy);
+            if (file.Seed is ulong seed)
+                w.WriteNumber("seed", seed);
+            WriteZone(w, file.Scenario);
+            if (file.Scenario.Aeration is { } setup)
+                WriteAeration(w, setup);
+            w.WriteStartArray("operations");
+            foreach (var op in file.Scenario.Operations)
+                JsonSerializer.Serialize(w, op, CounterexampleJson.OperationOptions);
+            w.WriteEndArray();
+            w.WriteStartObject("expected");
+            w.WriteNumber("step", file.Expected.Step);
+            w.WriteString("invariant", file.Expected.Invariant);
+            w.WriteString("message", file.Expected.Message);
+            w.WriteEndObject();
+            if (file.Log is not null)
+            {
+                w.WriteStartArray("log");
+                foreach (var line in file.Log)
+                    w.WriteStringValue(line);
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    /// <summary>Write the file (UTF-8, no BOM), creating its folder.</summary>
+    public static void Write(CounterexampleFile file, string path)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(dir))
+            Directory.CreateDirectory(dir);
+        File.WriteAllText(path, ToJson(file), new UTF8Encoding(false));
+    }
+
+    private static void WriteZone(Utf8JsonWriter w, Scenario sc)
+    {
+        var c = sc.Config;
+        w.WriteStartObject("zone");
+        w.WriteString("name", c.Name);
+        w.WriteNumber("nrPages", c.NrPages);
+        w.WriteNumber("maxOrder", c.MaxOrder);
+        w.WriteNumber("pageblockOrder", c.PageblockOrder);
+        if (c.MinWatermarkPages is int min)
+            w.WriteNumber("minWatermarkPages", min);
+        if (c.ShuffleSeed is int shuffle)
+            w.WriteNumber("shuffleSeed", shuffle);
+        w.WriteEndObject();
+    }
+
+    private static void WriteAeration(Utf8JsonWriter w, AerationSetup s)
+    {
+        w.WriteStartObject("aeration");
+        if (s.Aerator.MinOrder is int minOrder)
+            w.WriteNumber("minOrder", minOrder);
+        w.WriteNumber("hwm", s.Aerator.Hwm);
+        w.WriteNumber("capacity", s.Aerator.Capacity);
+        w.WriteBoolean("hinting", s.Features.Hinting);
+        w.WriteBoolean("pagePoison", s.Features.PagePoison);
+        w.WriteNumber("poisonVal", s.Features.PoisonVal);
+        w.WriteBoolean("pagePoisoning", s.PagePoisoning);
+        w.WriteNumber("poisonValue", s.PoisonValue);
+        w.WriteBoolean("validatePoison", s.ValidatePoison);
+        w.WriteNumber("queueSize", s.QueueSize);
+        w.WriteNumber("settleBound", s.SettleBound);
+        w.WriteEndObject();
+    }
+}

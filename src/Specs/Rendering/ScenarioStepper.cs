@@ -1,0 +1,136 @@
+using Aeration;
+using BuddyModel;
+using Specs.Files;
+using Specs.Harness;
+
+namespace Specs.Rendering;
+
+/// <summary>
+/// Runs a scenario like ScenarioRunner, but records the zone after every step so that a
+/// counterexample can be drawn step by step. The settle phase (AerationSystem.Finish) is one
+/// drawn step at the end, covering every "(settle)" line of the log.
+/// </summary>
+public static class ScenarioStepper
+{
+    /// <summary>The steps of the scenario on the named design, up to and including the failure.</summary>
+    public static IReadOnlyList<StepView> Capture(string design, Scenario scenario)
+    {
+        var steps = new List<StepView>();
+        BuddySystem system;
+        try
+        {
+            system = Designs.MakeSystem(design, scenario);
+        }
+        catch (ArgumentException e)
+        {
+            return [new StepView(0, "bad configuration", EmptyView(scenario.Config), null, e.Message)];
+        }
+        var initial = system.CheckInvariants();
+        steps.Add(new StepView(0, "initial state", Snapshot(system), initial));
+        if (initial is not null)
+            return steps;
+        var log = new List<string>();
+        for (int i = 0; i < scenario.Operations.Count; i++)
+        {
+            var op = scenario.Operations[i];
+            StepOutcome? outcome;
+            try
+            {
+                outcome = system.Apply(op);
+            }
+            catch (BadPageException e)
+            {
+                steps.Add(new StepView(i + 1, $"{op} -> model error", Snapshot(system), null, $"model refused {op}: {e.Message}"));
+                return steps;
+            }
+            if (outcome is null)
+            {
+                steps.Add(new StepView(i + 1, $"{op} -> unknown here", Snapshot(system), null, $"operation {op} is not supported by {system.GetType().Name}"));
+                return steps;
+            }
+            log.Add($"{op} -> {outcome.Note}");
+            var violation = outcome.Violation ?? system.CheckInvariants();
+            steps.Add(new StepView(i + 1, log[^1], Snapshot(system), violation));
+            if (violation is not null)
+                return steps;
+        }
+        int before = log.Count;
+        var final = system.Finish(log);
+        if (log.Count > before || final is not null)
+        {
+            string text = log.Count > before ? string.Join("\n", log.Skip(before)) : "(settle) nothing to run";
+            steps.Add(new StepView(log.Count, text, Snapshot(system), final));
+        }
+        return steps;
+    }
+
+    /// <summary>The zone (and aerator) as they are now.</summary>
+    public static ZoneView Snapshot(BuddySystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        var zone = system.Zone;
+        var aeration = system as AerationSystem;
+        var az = aeration?.Aerator.Zones.FirstOrDefault(z => ReferenceEquals(z.Zone, zone));
+        bool active = az is not null && az.Flags.Test(ZoneFlag.AerationActive);
+        var lists = new List<FreeListView>();
+        lock (zone.Lock)
+        {
+            for (int order = 0; order < zone.MaxOrder; order++)
+            {
+                for (int m = 0; m < MigrateTypes.Count; m++)
+                {
+                    var mt = (MigrateType)m;
+                    int head = zone.ListHead(order, mt);
+                    var blocks = new List<BlockView>();
+                    var index = new Dictionary<int, int>();
+                    for (int n = zone.Lists.Next(head); n != head && n >= 0 && n < zone.NrPages && blocks.Count <= zone.NrPages; n = zone.Lists.Next(n))
+                    {
+                        index[n] = blocks.Count;
+                        blocks.Add(new BlockView(n, (zone.Flags(n) & PageFlags.Aerated) != 0));
+                    }
+                    int? boundary = null;
+                    string? elsewhere = null;
+                    if (active && aeration is not null && order >= aeration.Aerator.MinOrder)
+                    {
+                        var (bz, node) = aeration.Aerator.Boundary.Get(order, mt);
+                        if (!ReferenceEquals(bz, zone))
+                            elsewhere = bz is null ? "never set" : $"points into zone {bz.Config.Name}";
+                        else if (node == head)
+                            boundary = blocks.Count;
+                        else if (index.TryGetValue(node, out int at))
+                            boundary = at;
+                        else
+                            elsewhere = node >= zone.NrPages ? $"points at another list's head (node {node})" : $"points at pfn {node}, not on this list";
+                    }
+                    // An empty list whose boundary is at its head is the trivial case: not drawn.
+                    if (blocks.Count > 0 || elsewhere is not null)
+                        lists.Add(new FreeListView(order, mt, blocks, boundary, elsewhere));
+                }
+            }
+            var nrFree = Enumerable.Range(0, zone.MaxOrder).Select(zone.NrFree).ToArray();
+            var pageblocks = Enumerable.Range(0, zone.NrPages >> zone.PageblockOrder)
+                .Select(pb => zone.GetPageblockMigratetype(pb << zone.PageblockOrder)).ToArray();
+            AeratorView? aerator = null;
+            if (aeration is not null && az is not null)
+            {
+                List<HeldBlockView> batch;
+                lock (aeration.Device.Batch)
+                    batch = aeration.Device.Batch.Select(b => new HeldBlockView(b.Pfn, b.Order, b.Mt)).ToList();
+                aerator = new AeratorView(
+                    aeration.Aerator.MinOrder, aeration.Aerator.Hwm,
+                    az.Flags.Test(ZoneFlag.AerationRequested), active,
+                    aeration.Aerator.NotifyEnabled.Enabled, aeration.Aerator.DevInfo is not null,
+                    aeration.Device.Refcnt.Read(), aeration.Worker.State.ToString(),
+                    aeration.Shutdown.InProgress, batch, aeration.Host.Applied.Count);
+            }
+            return new ZoneView(zone.Config.Name, zone.NrPages, zone.MaxOrder, zone.PageblockOrder, lists, nrFree,
+                az?.NrFreeAerated.ToArray(), zone.NrFreePages, pageblocks,
+                system.Live.Select(b => new HeldBlockView(b.Pfn, b.Order, null)).ToList(),
+                system.Isolated.Select(b => new HeldBlockView(b.Pfn, b.Order, null)).ToList(),
+                aerator);
+        }
+    }
+
+    private static ZoneView EmptyView(ZoneConfig c) =>
+        new(c.Name, c.NrPages, c.MaxOrder, c.PageblockOrder, [], [], null, 0, [], [], [], null);
+}

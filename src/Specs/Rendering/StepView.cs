@@ -1,0 +1,54 @@
+using BuddyModel;
+
+namespace Specs.Rendering;
+
+/// <summary>One free block on a free list, as drawn.</summary>
+public sealed record BlockView(int Pfn, bool Aerated);
+
+/// <summary>
+/// One free_list[order][mt] in list order (head first). Boundary is the index of the boundary
+/// node in Blocks (Blocks.Count when it points at the list head), or null when no boundary is
+/// in force for this list; BoundaryElsewhere describes a boundary that points outside the list.
+/// </summary>
+public sealed record FreeListView(int Order, MigrateType Mt, IReadOnlyList<BlockView> Blocks, int? Boundary, string? BoundaryElsewhere = null);
+
+/// <summary>A block held outside the free lists (aerator batch, isolated by a test).</summary>
+public sealed record HeldBlockView(int Pfn, int Order, MigrateType? Mt);
+
+/// <summary>The zone and the aerator after one step: everything a reviewer needs to follow the run.</summary>
+public sealed record ZoneView(
+    string Zone,
+    int NrPages,
+    int MaxOrder,
+    int PageblockOrder,
+    IReadOnlyList<FreeListView> Lists,
+    IReadOnlyList<int> NrFree,
+    IReadOnlyList<int>? NrFreeAerated,
+    long NrFreePages,
+    IReadOnlyList<MigrateType> Pageblocks,
+    IReadOnlyList<HeldBlockView> Live,
+    IReadOnlyList<HeldBlockView> Isolated,
+    AeratorView? Aerator);
+
+/// <summary>The aerator's state: zone flags, refcount, worker, device, batch.</summary>
+public sealed record AeratorView(
+    int MinOrder,
+    int Hwm,
+    bool Requested,
+    bool Active,
+    bool StaticKey,
+    bool DevicePublished,
+    int Refcnt,
+    string Worker,
+    bool ShutdownInProgress,
+    IReadOnlyList<HeldBlockView> Batch,
+    int HostApplied);
+
+/// <summary>
+/// One step of a run as drawn: its number (0 = the initial state, settle steps numbered on as
+/// the log numbers them), the log line, the state after it, and the failure it ended with.
+/// </summary>
+public sealed record StepView(int Step, string Text, ZoneView State, Violation? Violation = null, string? Error = null)
+{
+    public bool Failed => Violation is not null || Error is not null;
+}

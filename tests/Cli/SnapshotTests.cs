@@ -1,0 +1,55 @@
+using Snapshooter;
+using Snapshooter.Xunit;
+using Specs.Files;
+using Specs.Rendering;
+using Xunit;
+
+namespace Cli.Tests;
+
+/// <summary>
+/// Snapshots (Snapshooter, __snapshots__/) of the text rendering and of the written file for
+/// known scenarios. Set SNAPSHOOTER_STRICT_MODE=true in CI so that a missing snapshot fails.
+/// </summary>
+public sealed class SnapshotTests
+{
+    [Theory]
+    [InlineData("fill-takes-isolated")]
+    [InlineData("expand-made-raw")]
+    [InlineData("boundary-in-force")]
+    public void Text_rendering(string name)
+    {
+        var file = TestFiles.KnownFile(name);
+        var text = TextRenderer.Render(file, ScenarioStepper.Capture(file.Design, file.Scenario));
+        Snapshot.Match(text, new SnapshotNameExtension(name));
+    }
+
+    [Theory]
+    [InlineData("fill-takes-isolated")]
+    [InlineData("expand-made-raw")]
+    [InlineData("boundary-in-force")]
+    public void Written_file(string name)
+    {
+        Snapshot.Match(CounterexampleWriter.ToJson(TestFiles.KnownFile(name)), new SnapshotNameExtension(name));
+    }
+
+    [Fact]
+    public void The_boundary_is_drawn_while_the_zone_is_active()
+    {
+        var file = TestFiles.KnownFile("boundary-in-force");
+        var steps = ScenarioStepper.Capture(file.Design, file.Scenario);
+        Assert.Contains(steps, s => s.State.Aerator is { Active: true } && s.State.Lists.Any(l => l.Boundary is not null));
+        Assert.Contains(" | ", TextRenderer.Render(file, steps), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_stepper_ends_with_the_failure_the_runner_reports()
+    {
+        foreach (var name in TestFiles.Known.Keys)
+        {
+            var file = TestFiles.KnownFile(name);
+            var last = ScenarioStepper.Capture(file.Design, file.Scenario)[^1];
+            Assert.Equal(file.Expected.Step, last.Step);
+            Assert.Equal(file.Expected.Message, last.Violation?.ToString() ?? last.Error);
+        }
+    }
+}
