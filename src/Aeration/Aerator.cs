@@ -235,9 +235,17 @@ public class Aerator : IFreePageHinting
                 }
             }
         }
+        if (KeepRequested(dev, az))
+            return;
         az.Flags.Clear(ZoneFlag.AerationRequested);
         dev.Refcnt.Dec();
     }
+
+    /// <summary>
+    /// Whether a fill that did not use up its budget leaves the zone REQUESTED all the same.
+    /// v1: never; the zone is done.
+    /// </summary>
+    protected virtual bool KeepRequested(AeratorDevInfo dev, AerationZone az) => false;
 
     /// <summary>
     /// Whether fill takes blocks from this migratetype's lists. v1 walks every list, ISOLATE

@@ -17,6 +17,46 @@ public class AeratorWithFixes(IReadOnlyList<Zone> zones, AeratorConfig config) :
     protected override bool FillsFrom(MigrateType mt) => mt != MigrateType.Isolate;
 
     /// <summary>
+    /// Fix "no watermark check in fill": v1 takes blocks whatever the zone's free memory, so a
+    /// batch can take the last memory above the low watermark away while the host works.
+    /// mm/page_reporting.c checks the low watermark (plus a batch's worth) before a zone and
+    /// uses the watermark-checked __isolate_free_page; the model's fix takes a block only when
+    /// NR_FREE_PAGES stays above the low watermark without it.
+    /// </summary>
+    protected override int GetAerationPage(AerationZone az, int order, MigrateType mt)
+    {
+        var zone = az.Zone;
+        if (zone.NrFreePages - (1L << order) <= zone.Watermark.Low)
+        {
+            _stoppedByWatermark = true;
+            return -1;
+        }
+        return base.GetAerationPage(az, order, mt);
+    }
+
+    private bool _stoppedByWatermark;
+
+    /// <summary>
+    /// Part of the watermark fix: when the watermark, not a lack of raw blocks, stopped a fill
+    /// while other blocks are out, the zone stays REQUESTED; after the drain returns them the
+    /// next fill can go on. With nothing out, low memory ends the zone's pass (no busy loop).
+    /// </summary>
+    protected override bool KeepRequested(AeratorDevInfo dev, AerationZone az)
+    {
+        bool stopped = _stoppedByWatermark;
+        _stoppedByWatermark = false;
+        lock (dev.Batch)
+            return stopped && dev.Batch.Count > 0;
+    }
+
+    /// <summary>Each fill starts with no watermark stop recorded.</summary>
+    public override void Fill(AeratorDevInfo dev, AerationZone az)
+    {
+        _stoppedByWatermark = false;
+        base.Fill(dev, az);
+    }
+
+    /// <summary>
     /// Fix "raw blocks from expand are never noticed": v1 screens only frees, so the halves that
     /// expand() splits off an aerated block are raw blocks that never request a pass; once the
     /// worker is idle a zone can stay at or above HWM raw blocks forever (progress fails). The

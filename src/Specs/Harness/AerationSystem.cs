@@ -162,7 +162,7 @@ public sealed class AerationSystem : BuddySystem
                 {
                     if (Device.Batch.Count == Device.Capacity)
                         Fact("batch filled to capacity");
-                    return new StepOutcome($"batch of {Device.Batch.Count} submitted: {string.Join(", ", Device.Batch.Select(b => $"pfn {b.Pfn} order {b.Order}"))}", null);
+                    return new StepOutcome($"batch of {Device.Batch.Count} submitted: {string.Join(", ", Device.Batch.Select(b => $"pfn {b.Pfn} order {b.Order}"))}", LowWatermarkKept());
                 }
             case WorkerStep.PassEnded:
                 Fact("worker passed over the zones again");
@@ -172,6 +172,24 @@ public sealed class AerationSystem : BuddySystem
             default:
                 return new StepOutcome(step.ToString(), null);
         }
+    }
+
+    /// <summary>
+    /// Low watermark kept: a fill never leaves the zone at or below its low watermark. The
+    /// batch is memory the allocator cannot have while the host works; taking it below the
+    /// watermark makes allocations fail (or reclaim run) that would succeed without hinting.
+    /// Checked right after a fill, the only step that takes memory away for hinting.
+    /// </summary>
+    private Violation? LowWatermarkKept()
+    {
+        if (Zone.NrFreePages > Zone.Watermark.Low)
+            return null;
+        int held;
+        lock (Device.Batch)
+            held = Device.Batch.Sum(b => 1 << b.Order);
+        return new Violation("Low watermark kept", Zone.Config.Name,
+            $"NR_FREE_PAGES above the low watermark ({Zone.Watermark.Low}) after a fill",
+            $"NR_FREE_PAGES {Zone.NrFreePages} with {held} pages out for hinting");
     }
 
     private StepOutcome RunHost()
@@ -306,7 +324,10 @@ public sealed class AerationSystem : BuddySystem
                 // Blocks on ISOLATE lists are being taken away from the allocator; they are not
                 // candidates for hinting, so progress does not count them.
                 int raw = RawAllocatableBlocks(order);
-                if (raw >= Aerator.Hwm)
+                // A design that keeps the low watermark may leave blocks raw when taking one
+                // would go below it; those do not count against progress.
+                bool hintable = Zone.NrFreePages - (1L << order) > Zone.Watermark.Low;
+                if (raw >= Aerator.Hwm && hintable)
                     return new Violation("Progress", Zone.Config.Name,
                         $"fewer than HWM ({Aerator.Hwm}) raw blocks of order {order} on allocatable lists once the worker is idle",
                         $"{raw} raw blocks (nr_free {Zone.NrFree(order)}, nr_free_aerated {az.NrFreeAerated[order]}) and no pass requested",
