@@ -17,7 +17,7 @@ public class Aerator : IFreePageHinting
 {
     private readonly Dictionary<Zone, AerationZone> _byZone = new(ReferenceEqualityComparer.Instance);
     private AeratorDevInfo? _aDevInfo;
-    private readonly List<string> _oopses = new();
+    private System.Collections.Immutable.ImmutableList<string> _oopses = System.Collections.Immutable.ImmutableList<string>.Empty;
 
     public Aerator(IReadOnlyList<Zone> zones, AeratorConfig config)
     {
@@ -72,7 +72,7 @@ public class Aerator : IFreePageHinting
     /// <summary>Kernel oopses and WARN_ONs the model hit (a NULL a_dev_info, a non-empty batch where v1 warns).</summary>
     public IReadOnlyList<string> Oopses
     {
-        get { lock (_oopses) return _oopses.ToList(); }
+        get => Volatile.Read(ref _oopses);
     }
 
     /// <summary>Counters of interesting events, for reachability reports.</summary>
@@ -84,8 +84,15 @@ public class Aerator : IFreePageHinting
     /// <summary>Record an oops or WARN_ON: a check the kernel makes at run time and the model reports.</summary>
     public void Oops(string what)
     {
-        lock (_oopses)
-            _oopses.Add(what);
+        // Lock-free (Interlocked), so that recording an oops never blocks a task holding zone->lock.
+        var old = Volatile.Read(ref _oopses);
+        while (true)
+        {
+            var seen = Interlocked.CompareExchange(ref _oopses, old.Add(what), old);
+            if (ReferenceEquals(seen, old))
+                return;
+            old = seen;
+        }
     }
 
     // ---------------------------------------------------------------------------------------
@@ -199,11 +206,8 @@ public class Aerator : IFreePageHinting
                 Events.RequestedDuringPass++;
             return;
         }
-        lock (dev.Batch)
-        {
-            if (dev.Batch.Count != 0)
-                Oops($"__aerator_notify: WARN_ON(!list_empty(&a_dev_info->batch)): {dev.Batch.Count} blocks in the batch when the refcount went 0 -> 1");
-        }
+        if (dev.Batch.Count != 0)
+            Oops($"__aerator_notify: WARN_ON(!list_empty(&a_dev_info->batch)): {dev.Batch.Count} blocks in the batch when the refcount went 0 -> 1");
         Work.Schedule();
     }
 
@@ -228,8 +232,7 @@ public class Aerator : IFreePageHinting
                 int pfn;
                 while ((pfn = GetAerationPage(az, order, (MigrateType)mt)) >= 0)
                 {
-                    lock (dev.Batch)
-                        dev.Batch.Add(new BatchEntry(az, pfn, order, (MigrateType)mt));
+                    dev.Batch.Add(new BatchEntry(az, pfn, order, (MigrateType)mt));
                     if (--budget == 0)
                         return;
                 }
@@ -297,13 +300,10 @@ public class Aerator : IFreePageHinting
         while (true)
         {
             BatchEntry e;
-            lock (dev.Batch)
-            {
-                if (dev.Batch.Count == 0)
-                    return;
-                e = dev.Batch[0];
-                dev.Batch.RemoveAt(0);
-            }
+            if (dev.Batch.Count == 0)
+                return;
+            e = dev.Batch[0];
+            dev.Batch.RemoveAt(0);
             PutAerationPage(e);
         }
     }
@@ -336,8 +336,7 @@ public class Aerator : IFreePageHinting
     {
         if (DevInfo != null)
             return -16; // -EBUSY
-        lock (dev.Batch)
-            dev.Batch.Clear();
+        dev.Batch.Clear();
         dev.Refcnt.Set(0);
         Volatile.Write(ref _aDevInfo, dev);
         foreach (var az in Zones)

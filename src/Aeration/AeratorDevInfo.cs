@@ -33,7 +33,11 @@ public sealed class AeratorDevInfo
     /// <summary>a_dev_info->react.</summary>
     public IAeratorReact React { get; }
 
-    /// <summary>a_dev_info->batch: blocks taken off the free lists for the device.</summary>
+    /// <summary>
+    /// a_dev_info->batch: blocks taken off the free lists for the device. As in v1 it has no
+    /// lock of its own: the worker fills and drains it under zone->lock, startup clears it before
+    /// the device is published, shutdown reads it once the refcount says the worker is gone.
+    /// </summary>
     public List<BatchEntry> Batch { get; } = new();
 
     /// <summary>a_dev_info->capacity.</summary>

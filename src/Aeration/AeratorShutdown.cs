@@ -48,11 +48,8 @@ public class AeratorShutdown
             Sleeps++;
             return false;
         }
-        lock (_dev!.Batch)
-        {
-            if (_dev.Batch.Count != 0)
-                _aerator.Oops($"aerator_shutdown: WARN_ON(!list_empty(&a_dev_info->batch)): {_dev.Batch.Count} blocks still in the batch");
-        }
+        if (_dev!.Batch.Count != 0)
+            _aerator.Oops($"aerator_shutdown: WARN_ON(!list_empty(&a_dev_info->batch)): {_dev.Batch.Count} blocks still in the batch");
         _aerator.Unpublish();
         InProgress = false;
         Returned = true;

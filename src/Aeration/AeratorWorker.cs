@@ -156,11 +156,8 @@ public sealed class AeratorWorker
         _aerator.Fill(dev, az);
         int count;
         List<BatchEntry> batch;
-        lock (dev.Batch)
-        {
-            count = dev.Batch.Count;
-            batch = dev.Batch.ToList();
-        }
+        count = dev.Batch.Count;
+        batch = dev.Batch.ToList();
         if (count == 0)
             return false;
         // Lock dropped: the device works on the batch while frees and allocations go on.

@@ -45,8 +45,7 @@ public class AeratorWithFixes(IReadOnlyList<Zone> zones, AeratorConfig config) :
     {
         bool stopped = _stoppedByWatermark;
         _stoppedByWatermark = false;
-        lock (dev.Batch)
-            return stopped && dev.Batch.Count > 0;
+        return stopped && dev.Batch.Count > 0;
     }
 
     /// <summary>Each fill starts with no watermark stop recorded.</summary>

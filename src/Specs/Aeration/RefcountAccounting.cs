@@ -19,8 +19,7 @@ public sealed class RefcountAccounting : Invariant<AerationSystem>
         var zoneName = s.Zone.Config.Name;
         int refcnt = s.Device.Refcnt.Read();
         int batch;
-        lock (s.Device.Batch)
-            batch = s.Device.Batch.Count;
+        batch = s.Device.Batch.Count;
         if (s.ShutDown)
         {
             if (s.Aerator.DevInfo != null)

@@ -158,12 +158,9 @@ public sealed class AerationSystem : BuddySystem
         switch (step)
         {
             case WorkerStep.Submitted:
-                lock (Device.Batch)
-                {
-                    if (Device.Batch.Count == Device.Capacity)
-                        Fact("batch filled to capacity");
-                    return new StepOutcome($"batch of {Device.Batch.Count} submitted: {string.Join(", ", Device.Batch.Select(b => $"pfn {b.Pfn} order {b.Order}"))}", LowWatermarkKept());
-                }
+                if (Device.Batch.Count == Device.Capacity)
+                    Fact("batch filled to capacity");
+                return new StepOutcome($"batch of {Device.Batch.Count} submitted: {string.Join(", ", Device.Batch.Select(b => $"pfn {b.Pfn} order {b.Order}"))}", LowWatermarkKept());
             case WorkerStep.PassEnded:
                 Fact("worker passed over the zones again");
                 return new StepOutcome("pass ended, other references held: pass again", null);
@@ -185,8 +182,7 @@ public sealed class AerationSystem : BuddySystem
         if (Zone.NrFreePages > Zone.Watermark.Low)
             return null;
         int held;
-        lock (Device.Batch)
-            held = Device.Batch.Sum(b => 1 << b.Order);
+        held = Device.Batch.Sum(b => 1 << b.Order);
         return new Violation("Low watermark kept", Zone.Config.Name,
             $"NR_FREE_PAGES above the low watermark ({Zone.Watermark.Low}) after a fill",
             $"NR_FREE_PAGES {Zone.NrFreePages} with {held} pages out for hinting");
@@ -204,15 +200,12 @@ public sealed class AerationSystem : BuddySystem
     {
         var f = (FreePages)op;
         var (pfn, order) = Live[Index(f.Block, Live.Count)];
-        lock (Device.Batch)
+        foreach (var e in Device.Batch)
         {
-            foreach (var e in Device.Batch)
+            if ((pfn ^ (1 << order)) == e.Pfn && order == e.Order)
             {
-                if ((pfn ^ (1 << order)) == e.Pfn && order == e.Order)
-                {
-                    Fact("batch out while a buddy of one of its blocks was freed");
-                    return;
-                }
+                Fact("batch out while a buddy of one of its blocks was freed");
+                return;
             }
         }
     }
@@ -235,8 +228,7 @@ public sealed class AerationSystem : BuddySystem
                 Fact("block hinted again without reuse (waste)");
         }
         HashSet<(int, int)> now;
-        lock (Device.Batch)
-            now = Device.Batch.Select(e => (e.Pfn, e.Order)).ToHashSet();
+        now = Device.Batch.Select(e => (e.Pfn, e.Order)).ToHashSet();
         // Returns first: within one step a drained block may merge and be taken again.
         foreach (var b in _batchKnown)
             if (!now.Contains(b))

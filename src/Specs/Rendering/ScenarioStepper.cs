@@ -114,8 +114,7 @@ public static class ScenarioStepper
             if (aeration is not null && az is not null)
             {
                 List<HeldBlockView> batch;
-                lock (aeration.Device.Batch)
-                    batch = aeration.Device.Batch.Select(b => new HeldBlockView(b.Pfn, b.Order, b.Mt)).ToList();
+                batch = aeration.Device.Batch.Select(b => new HeldBlockView(b.Pfn, b.Order, b.Mt)).ToList();
                 aerator = new AeratorView(
                     aeration.Aerator.MinOrder, aeration.Aerator.Hwm,
                     az.Flags.Test(ZoneFlag.AerationRequested), active,

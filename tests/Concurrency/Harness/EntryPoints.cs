@@ -1,0 +1,20 @@
+using Microsoft.Coyote.SystematicTesting;
+
+namespace Concurrency.Harness;
+
+/// <summary>
+/// Parameterless test entry points for the coyote CLI (`dotnet tool run coyote test|replay
+/// Concurrency.dll -m Concurrency.Harness.EntryPoints.ShutdownV1`). The xunit tests run the same
+/// methods through TestingEngine, so a trace written by either side replays on the other.
+/// </summary>
+public static class EntryPoints
+{
+    [Test] public static Task ScrubV1() => new ConcurrentAeration(Scenarios.Scrub(Designs.V1)).Run();
+    [Test] public static Task ScrubFixed() => new ConcurrentAeration(Scenarios.Scrub(Designs.V1Rcu)).Run();
+    [Test] public static Task ShutdownV1() => new ConcurrentAeration(Scenarios.Shutdown(Designs.V1)).Run();
+    [Test] public static Task ShutdownFixed() => new ConcurrentAeration(Scenarios.Shutdown(Designs.V1Rcu)).Run();
+    [Test] public static Task StartupV1() => new ConcurrentAeration(Scenarios.Startup(Designs.V1)).Run();
+    [Test] public static Task StartupFixed() => new ConcurrentAeration(Scenarios.Startup(Designs.V1Rcu)).Run();
+    [Test] public static Task DeadDeviceV1() => new ConcurrentAeration(Scenarios.DeadDevice(Designs.V1, 0, never: true)).Run();
+    [Test] public static Task LateDeviceFixed() => new ConcurrentAeration(Scenarios.DeadDevice(Designs.V1Rcu, 3, never: false)).Run();
+}

@@ -1,0 +1,150 @@
+using Concurrency.Harness;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Concurrency;
+
+/// <summary>Skipped unless COYOTE_LONG=1: the longer explorations (tables, 10,000 iterations, stress comparison).</summary>
+public sealed class LongFactAttribute : FactAttribute
+{
+    public LongFactAttribute()
+    {
+        if (Environment.GetEnvironmentVariable("COYOTE_LONG") != "1")
+            Skip = "long exploration: set COYOTE_LONG=1";
+    }
+}
+
+public static class Traces
+{
+    /// <summary>tests/Concurrency/traces, found from the test assembly's output directory.</summary>
+    public static string Dir
+    {
+        get
+        {
+            var d = new DirectoryInfo(AppContext.BaseDirectory);
+            while (d != null && !File.Exists(Path.Combine(d.FullName, "Concurrency.csproj")))
+                d = d.Parent;
+            var dir = Path.Combine(d?.FullName ?? AppContext.BaseDirectory, "traces");
+            Directory.CreateDirectory(dir);
+            return dir;
+        }
+    }
+
+    public static string Save(string name, string trace)
+    {
+        var path = Path.Combine(Dir, name);
+        File.WriteAllText(path, trace);
+        return path;
+    }
+}
+
+public class ScenarioTests(ITestOutputHelper output)
+{
+    /// <summary>The strategy and seed that find the v1 shutdown race (scenario 2), and the budget it must be found within.</summary>
+    public const Strategy RaceStrategy = Strategy.Pct;
+    public const uint RaceSeed = 7;
+    public const uint RaceBudget = 1000;
+
+    public const string RaceMessage = "Device lifetime violated";
+    public const string RaceDetail = "a_dev_info is NULL";
+
+    private void NoBug(CoyoteResult r, string what)
+    {
+        output.WriteLine($"{what}: {r.Iterations} iterations in {r.Elapsed.TotalSeconds:F1} s ({r.IterationsPerSecond:F0}/s, {r.StepsPerSecond:F0} steps/s)");
+        Assert.Empty(r.UncontrolledInvocations);
+        if (r.BugFound)
+            Traces.Save($"unexpected-{what.Replace(' ', '-')}.trace", r.ReproducibleTrace!);
+        Assert.False(r.BugFound, $"{what}: {r.Bug}");
+    }
+
+    // ---- 1. The worker scrubs a zone while two tasks free and allocate in it ----
+
+    [Theory]
+    [InlineData("v1")]
+    [InlineData("v1-rcu")]
+    public void Scenario1_ScrubWithConcurrentFreesAndAllocs(string design)
+    {
+        var d = design == "v1" ? Designs.V1 : Designs.V1Rcu;
+        foreach (var s in new[] { Strategy.Random, Strategy.Pct })
+            NoBug(CoyoteRunner.Run(s, 1, 150, () => new ConcurrentAeration(Scenarios.Scrub(d)).Run()), $"scenario 1 {design} {s}");
+    }
+
+    // ---- 2. Shutdown concurrently with frees and an active pass ----
+
+    [Fact]
+    public void Scenario2_V1ShutdownRaceIsFound_AndItsTraceReplays()
+    {
+        var r = CoyoteRunner.Run(RaceStrategy, RaceSeed, RaceBudget, EntryPoints.ShutdownV1);
+        output.WriteLine($"found after {r.Iterations} iterations, {r.Elapsed.TotalSeconds:F2} s: {r.Bug}");
+        Assert.True(r.BugFound, $"the v1 shutdown race was not found within {RaceBudget} iterations ({RaceStrategy}, seed {RaceSeed})");
+        Assert.True(r.Iterations <= RaceBudget);
+        Assert.Contains(RaceMessage, r.Bug);
+        Assert.Contains(RaceDetail, r.Bug);
+        Assert.Empty(r.UncontrolledInvocations);
+
+        // Regenerate the checked-in trace, then replay it from the file.
+        var path = Traces.Save("scenario2-v1-shutdown-race.trace", r.ReproducibleTrace!);
+        var replay = CoyoteRunner.Replay(File.ReadAllText(path), EntryPoints.ShutdownV1);
+        Assert.True(replay.BugFound, "the saved trace did not reproduce the failure");
+        Assert.Equal(r.Bug, replay.Bug);
+    }
+
+    [Fact]
+    public void Scenario2_CheckedInTraceReplays()
+    {
+        var path = Path.Combine(Traces.Dir, "scenario2-v1-shutdown-race.trace");
+        Assert.True(File.Exists(path), $"{path} is missing");
+        var replay = CoyoteRunner.Replay(File.ReadAllText(path), EntryPoints.ShutdownV1);
+        Assert.True(replay.BugFound, "the checked-in trace did not reproduce the failure");
+        Assert.Contains(RaceMessage, replay.Bug);
+        Assert.Contains(RaceDetail, replay.Bug);
+    }
+
+    [Fact]
+    public void Scenario2_RcuFixPasses()
+    {
+        // 1,000 iterations per strategy here; the 10,000-iteration run is a long exploration
+        // (about 75 iterations/s on a 2-core machine: ~2 minutes), see Long_RcuFix10000.
+        foreach (var s in new[] { Strategy.Pct, Strategy.Random })
+            NoBug(CoyoteRunner.Run(s, RaceSeed, 500, EntryPoints.ShutdownFixed), $"scenario 2 v1-rcu {s}");
+    }
+
+    [LongFact]
+    public void Long_RcuFix10000()
+    {
+        NoBug(CoyoteRunner.Run(Strategy.Pct, RaceSeed, 5000, EntryPoints.ShutdownFixed), "scenario 2 v1-rcu PCT x5000");
+        NoBug(CoyoteRunner.Run(Strategy.Random, RaceSeed, 5000, EntryPoints.ShutdownFixed), "scenario 2 v1-rcu random x5000");
+    }
+
+    // ---- 3. Startup concurrently with frees ----
+
+    [Theory]
+    [InlineData("v1")]
+    [InlineData("v1-rcu")]
+    public void Scenario3_StartupWithConcurrentFrees(string design)
+    {
+        var d = design == "v1" ? Designs.V1 : Designs.V1Rcu;
+        foreach (var s in new[] { Strategy.Random, Strategy.Pct })
+            NoBug(CoyoteRunner.Run(s, 1, 150, () => new ConcurrentAeration(Scenarios.Startup(d)).Run()), $"scenario 3 {design} {s}");
+    }
+
+    // ---- 4. A device that completes late, or never ----
+
+    [Fact]
+    public void Scenario4_DeadDeviceIsReportedAsLivenessFailure()
+    {
+        var r = CoyoteRunner.Run(Strategy.Random, 1, 50, EntryPoints.DeadDeviceV1, livenessThreshold: 500);
+        output.WriteLine($"{r.Iterations} iterations: {r.Bug}");
+        Assert.True(r.BugFound, "a device that never completes must make shutdown a reported liveness failure");
+        Assert.Matches("Deadlock detected|liveness", r.Bug!);
+    }
+
+    [Theory]
+    [InlineData("v1")]
+    [InlineData("v1-rcu")]
+    public void Scenario4_LateDeviceLetsShutdownReturn(string design)
+    {
+        var d = design == "v1" ? Designs.V1 : Designs.V1Rcu;
+        NoBug(CoyoteRunner.Run(Strategy.Random, 1, 100, () => new ConcurrentAeration(Scenarios.DeadDevice(d, 3, never: false)).Run()), $"scenario 4 late device {design}");
+    }
+}
