@@ -20,9 +20,11 @@ public sealed class NoRawBelowBoundary : Invariant<AerationSystem>
 
     public override string Guarantee => "tail insertions and the aerator's put-back never mix raw blocks into the aerated run at the tail";
 
-    public override Violation? Check(AerationSystem s)
+    public override Violation? Check(AerationSystem s) => CheckAerator(s.Aerator);
+
+    /// <summary>The same check over an aerator and all its zones, for harnesses without an AerationSystem.</summary>
+    public Violation? CheckAerator(global::Aeration.Aerator a)
     {
-        var a = s.Aerator;
         var active = a.Zones.Where(z => z.Flags.Test(ZoneFlag.AerationActive)).ToList();
         if (active.Count > 1)
             return new Violation(Name, string.Join("+", active.Select(z => z.Zone.Config.Name)),

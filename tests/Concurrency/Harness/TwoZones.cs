@@ -1,0 +1,155 @@
+using Aeration;
+using Aeration.Fixes;
+using BuddyModel;
+using Microsoft.Coyote.Specifications;
+using Specs.Aeration;
+using Specs.Buddy;
+
+namespace Concurrency.Harness;
+
+/// <summary>
+/// Scenario 5: two zones share the aerator's global boundary array. The worker scrubs both
+/// zones (one at a time, as aerator_cycle does) while a task in each zone frees and allocates
+/// under that zone's lock. Every check takes both zone locks in a fixed order (Normal, then
+/// Movable), so it sees a state every zone-lock holder left behind: the buddy invariants of both
+/// zones, "No raw block below the boundary" over both (at most one ACTIVE zone, every boundary of
+/// an ACTIVE zone pointing into that zone), and no oops.
+///
+/// Model departure: the device acknowledges each batch at once and drops nothing (the model's
+/// zones both start at pfn 0, so a host could not tell their pfns apart). The subject here is
+/// the shared boundary array, not the host.
+/// </summary>
+public sealed class TwoZones
+{
+    private readonly Zone[] _zones;
+    private readonly Aerator _aerator;
+    private readonly AeratorWorker _worker;
+    private readonly AeratorDevInfo _dev;
+    private readonly NoRawBelowBoundary _boundaries = new();
+    private int _opsLeft;
+
+    public TwoZones(Func<IReadOnlyList<Zone>, AeratorConfig, Aerator> makeAerator)
+    {
+        var config = new ZoneConfig { NrPages = 64, MaxOrder = 4, PageblockOrder = 2, MinWatermarkPages = 0 };
+        _zones = [new Zone(config with { Name = "Normal" }), new Zone(config with { Name = "Movable" })];
+        _aerator = makeAerator(_zones, new AeratorConfig { Hwm = 1, Capacity = 2 });
+        _worker = new AeratorWorker(_aerator);
+        _dev = new AeratorDevInfo(new AckingDevice(), 2);
+    }
+
+    /// <summary>The v1 aerator.</summary>
+    public static Aerator V1(IReadOnlyList<Zone> z, AeratorConfig c) => new(z, c);
+
+    /// <summary>v1 with the fixes (nothing two-zone specific: v1 already scrubs one zone at a time).</summary>
+    public static Aerator Fixed(IReadOnlyList<Zone> z, AeratorConfig c) => new AeratorWithFixes(z, c);
+
+    /// <summary>A seeded bug: populate sets ACTIVE but keeps whatever the global array held, as if it were per zone.</summary>
+    public static Aerator PopulateKeepsOtherZonesBoundaries(IReadOnlyList<Zone> z, AeratorConfig c) => new StaleBoundaryAerator(z, c);
+
+    public async Task Run()
+    {
+        // Allocate a few blocks in each zone first, so the tasks have buddies to free.
+        var live = new List<(int Pfn, int Order)>[2];
+        for (int i = 0; i < 2; i++)
+        {
+            live[i] = new();
+            lock (_zones[i].Lock)
+                for (int k = 0; k < 4; k++)
+                    live[i].Add((_zones[i].Allocate(2, MigrateType.Movable), 2));
+        }
+        int rc = _aerator.Startup(_dev);
+        Specification.Assert(rc == 0, $"aerator_startup returned {rc}");
+        Volatile.Write(ref _opsLeft, 2);
+        var tasks = new[] { Task.Run(() => Churn(0, live[0])), Task.Run(() => Churn(1, live[1])) };
+        var worker = Task.Run(WorkerLoop);
+        foreach (var t in tasks)
+            await t;
+        await worker;
+        Check("at the end");
+    }
+
+    /// <summary>Free the zone's blocks (merging with what the worker holds or returns), then allocate again.</summary>
+    private async Task Churn(int z, List<(int Pfn, int Order)> live)
+    {
+        var zone = _zones[z];
+        foreach (var (pfn, order) in live)
+        {
+            lock (zone.Lock)
+                zone.Free(pfn, order);
+            Check($"after a free in zone {zone.Config.Name}");
+            await Task.Yield();
+        }
+        for (int k = 0; k < 2; k++)
+        {
+            lock (zone.Lock)
+                zone.Allocate(k, MigrateType.Movable);
+            Check($"after an allocation in zone {zone.Config.Name}");
+            await Task.Yield();
+        }
+        Interlocked.Decrement(ref _opsLeft);
+    }
+
+    /// <summary>The worker: step whenever it can; finish once the churn is over and it is idle.</summary>
+    private async Task WorkerLoop()
+    {
+        for (int spins = 0; spins < 10_000; spins++)
+        {
+            if (_worker.CanStep)
+            {
+                _worker.Step();
+                Check("after a worker step");
+            }
+            else if (Volatile.Read(ref _opsLeft) == 0)
+            {
+                return;
+            }
+            await Task.Yield();
+        }
+        Specification.Assert(false, "Progress: the worker still had work after 10,000 loops");
+    }
+
+    /// <summary>Both zone locks, in a fixed order, then every check.</summary>
+    private void Check(string where)
+    {
+        lock (_zones[0].Lock)
+        {
+            lock (_zones[1].Lock)
+            {
+                foreach (var zone in _zones)
+                    if (BuddyInvariants.CheckAll(zone) is { } v)
+                        Specification.Assert(false, $"{where}: {v}");
+                if (_boundaries.CheckAerator(_aerator) is { } b)
+                    Specification.Assert(false, $"{where}: {b}");
+                if (_aerator.Oopses.Count > 0)
+                    Specification.Assert(false, $"{where}: Device lifetime violated: {_aerator.Oopses[0]}");
+            }
+        }
+    }
+
+    /// <summary>A device that acknowledges every batch at once (a Volatile read: a scheduling point).</summary>
+    private sealed class AckingDevice : IAeratorReact
+    {
+        private int _acked = 1;
+
+        public void Submit(IReadOnlyList<BatchEntry> batch) => Volatile.Write(ref _acked, 1);
+
+        public bool Acknowledged() => Volatile.Read(ref _acked) == 1;
+    }
+
+    private sealed class StaleBoundaryAerator(IReadOnlyList<Zone> zones, AeratorConfig config) : Aerator(zones, config)
+    {
+        public override void PopulateBoundaries(AerationZone az)
+        {
+            // Seeded bug: only the first populate ever resets the array; later zones inherit it.
+            if (_populated)
+            {
+                az.Flags.Set(ZoneFlag.AerationActive);
+                return;
+            }
+            _populated = true;
+            base.PopulateBoundaries(az);
+        }
+
+        private bool _populated;
+    }
+}
