@@ -52,10 +52,11 @@ public static class CliApp
     {
         var root = new RootCommand(
             "Free page hinting verification: generated-sequence checks of the buddy allocator and the v1 aerator, "
-            + "and counterexample files (replay, show). Exit codes: 0 ok, 1 violation or regression, 2 misuse.");
+            + "Coyote exploration of the concurrency scenarios, and counterexample files and traces (replay, show). Exit codes: 0 ok, 1 violation or regression, 2 misuse.");
         root.Subcommands.Add(CheckCommand.Build(stdout, interactive));
         root.Subcommands.Add(ReplayCommand.Build(stdout));
         root.Subcommands.Add(ShowCommand.Build(stdout));
+        root.Subcommands.Add(ExploreCommand.Build(stdout));
         return root;
     }
 

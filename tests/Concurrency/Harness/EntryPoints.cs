@@ -17,4 +17,7 @@ public static class EntryPoints
     [Test] public static Task StartupFixed() => new ConcurrentAeration(Scenarios.Startup(Designs.V1Rcu)).Run();
     [Test] public static Task DeadDeviceV1() => new ConcurrentAeration(Scenarios.DeadDevice(Designs.V1, 0, never: true)).Run();
     [Test] public static Task LateDeviceFixed() => new ConcurrentAeration(Scenarios.DeadDevice(Designs.V1Rcu, 3, never: false)).Run();
+    [Test] public static Task TwoZonesV1() => new TwoZones(TwoZones.V1).Run();
+    [Test] public static Task TwoZonesFixed() => new TwoZones(TwoZones.Fixed).Run();
+    [Test] public static Task TwoZonesStaleBoundary() => new TwoZones(TwoZones.PopulateKeepsOtherZonesBoundaries).Run();
 }

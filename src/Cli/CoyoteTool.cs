@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Cli;
+
+/// <summary>
+/// Runs the Coyote command-line tool (the local tool of .config/dotnet-tools.json) on the
+/// concurrency scenarios of tests/Concurrency, whose build rewrites the assemblies. The
+/// scenarios are the [Test] methods of Concurrency.Harness.EntryPoints; the tool explores or
+/// replays them, so a trace written here replays in the test harness too, and vice versa.
+/// </summary>
+public static class CoyoteTool
+{
+    /// <summary>scenario name → (design → EntryPoints method).</summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Scenarios =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal)
+        {
+            ["scrub"] = new Dictionary<string, string> { ["v1"] = "ScrubV1", ["fixed"] = "ScrubFixed" },
+            ["shutdown"] = new Dictionary<string, string> { ["v1"] = "ShutdownV1", ["fixed"] = "ShutdownFixed" },
+            ["startup"] = new Dictionary<string, string> { ["v1"] = "StartupV1", ["fixed"] = "StartupFixed" },
+            ["dead-device"] = new Dictionary<string, string> { ["v1"] = "DeadDeviceV1" },
+            ["late-device"] = new Dictionary<string, string> { ["fixed"] = "LateDeviceFixed" },
+            ["two-zones"] = new Dictionary<string, string> { ["v1"] = "TwoZonesV1", ["fixed"] = "TwoZonesFixed", ["stale-boundary"] = "TwoZonesStaleBoundary" },
+        };
+
+    /// <summary>Every EntryPoints method.</summary>
+    public static IEnumerable<string> Methods => Scenarios.Values.SelectMany(d => d.Values);
+
+    public const string MethodPrefix = "Concurrency.Harness.EntryPoints.";
+
+    /// <summary>The repository root (the folder holding Verification.sln), from the working directory up.</summary>
+    public static string RepositoryRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var d = new DirectoryInfo(start); d != null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "Verification.sln")))
+                    return d.FullName;
+        }
+        throw new UsageException("explore and trace replay need the repository (Verification.sln not found above the working directory)");
+    }
+
+    /// <summary>Build tests/Concurrency (its build restores the coyote tool and rewrites the assemblies); returns the test dll.</summary>
+    public static string BuildScenarios(string root, TextWriter log)
+    {
+        var (rc, output) = Run(root, "dotnet", ["build", "tests/Concurrency/Concurrency.csproj", "-c", "Debug", "--nologo", "-v", "q"]);
+        if (rc != 0)
+        {
+            log.Write(output);
+            throw new UsageException("building tests/Concurrency failed (see above)");
+        }
+        return Path.Combine(root, "tests", "Concurrency", "bin", "Debug", "net10.0", "Concurrency.dll");
+    }
+
+    /// <summary>`coyote test`: returns the exit code and the tool's output.</summary>
+    public static (int ExitCode, string Output) Test(string root, string dll, string method, string strategy, uint iterations, uint seed, string outDir)
+    {
+        var args = new List<string> { "tool", "run", "coyote", "--", "test", dll, "-m", MethodPrefix + method, "-i", iterations.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", outDir, "-ms", "5000" };
+        switch (strategy)
+        {
+            case "random":
+                args.AddRange(["-s", "random"]);
+                break;
+            case "pct":
+                args.AddRange(["-s", "prioritization", "-sv", "10"]);
+                break;
+            case "portfolio":
+                break; // the tool's default: a tuned portfolio of strategies
+            default:
+                throw new UsageException($"--strategy: unknown strategy '{strategy}' (random, pct, portfolio)");
+        }
+        return Run(root, "dotnet", args);
+    }
+
+    /// <summary>`coyote replay`.</summary>
+    public static (int ExitCode, string Output) Replay(string root, string dll, string trace, string method) =>
+        Run(root, "dotnet", ["tool", "run", "coyote", "--", "replay", dll, trace, "-m", MethodPrefix + method]);
+
+    /// <summary>The bug text in the tool's output ("[coyote::error] ..." or the line before "Reproduced"), or null.</summary>
+    public static string? BugText(string output)
+    {
+        var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        foreach (var l in lines)
+        {
+            int i = l.IndexOf("[coyote::error] ", StringComparison.Ordinal);
+            if (i >= 0)
+                return l[(i + 16)..];
+        }
+        int r = lines.FindIndex(l => l.Contains("Reproduced 1 bug", StringComparison.Ordinal));
+        return r > 0 ? lines[r - 1].Trim() : null;
+    }
+
+    private static (int, string) Run(string root, string file, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo(file)
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        psi.Environment["DOTNET_ROLL_FORWARD"] = "Major";
+        psi.Environment["COYOTE_CLI_TELEMETRY_OPTOUT"] = "1";
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var p = Process.Start(psi) ?? throw new UsageException($"could not start {file}");
+        var sb = new StringBuilder();
+        p.OutputDataReceived += (_, e) => { if (e.Data != null) lock (sb) sb.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (sb) sb.AppendLine(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        p.WaitForExit();
+        return (p.ExitCode, sb.ToString());
+    }
+}

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Cli;
+
+/// <summary>
+/// `explore`: run the Coyote concurrency scenarios (tests/Concurrency) with a strategy, a number
+/// of iterations and seeds; write the trace of every bug found. Exit 1 when a bug was found.
+/// </summary>
+public static class ExploreCommand
+{
+    public static Command Build(TextWriter stdout)
+    {
+        var scenario = new Option<string>("--scenario") { Description = $"Scenario: {string.Join(", ", CoyoteTool.Scenarios.Keys)}. Default shutdown.", DefaultValueFactory = _ => "shutdown" };
+        var design = new Option<string>("--design") { Description = "v1 or fixed (two-zones also: stale-boundary, a seeded bug). Default v1.", DefaultValueFactory = _ => "v1" };
+        var strategy = new Option<string>("--strategy") { Description = "random, pct (prioritization) or portfolio. Default pct.", DefaultValueFactory = _ => "pct" };
+        var iterations = new Option<uint>("--iterations") { Description = "Iterations per seed. Default 1000.", DefaultValueFactory = _ => 1000u };
+        var seed = new Option<uint>("--seed") { Description = "First seed. Default 7.", DefaultValueFactory = _ => 7u };
+        var seeds = new Option<int>("--seeds") { Description = "Number of seeds (seed, seed+1, ...). Default 1.", DefaultValueFactory = _ => 1 };
+        var shard = new Option<string?>("--shard") { Description = "Run shard i of n (1-based): the seeds k with k mod n = i-1." };
+        var outDir = new Option<string>("--out") { Description = "Where traces go. Default: counterexamples.", DefaultValueFactory = _ => "counterexamples" };
+        var noBuild = new Option<bool>("--no-build") { Description = "Do not build tests/Concurrency first (it must be built and rewritten already)." };
+        var command = new Command("explore", "Explore thread schedules of a concurrency scenario with Coyote; write the trace of any bug found.")
+        {
+            scenario, design, strategy, iterations, seed, seeds, shard, outDir, noBuild,
+        };
+        command.SetAction(parse =>
+        {
+            string sc = parse.GetValue(scenario)!;
+            string de = parse.GetValue(design)!;
+            if (!CoyoteTool.Scenarios.TryGetValue(sc, out var designs))
+                throw new UsageException($"--scenario: unknown scenario '{sc}' ({string.Join(", ", CoyoteTool.Scenarios.Keys)})");
+            if (!designs.TryGetValue(de, out var method))
+                throw new UsageException($"--design: scenario '{sc}' has no design '{de}' ({string.Join(", ", designs.Keys)})");
+            string st = parse.GetValue(strategy)!;
+            if (st is not ("random" or "pct" or "portfolio"))
+                throw new UsageException($"--strategy: unknown strategy '{st}' (random, pct, portfolio)");
+            uint iters = parse.GetValue(iterations);
+            if (iters == 0)
+                throw new UsageException("--iterations: must be at least 1");
+            int n = parse.GetValue(seeds);
+            if (n < 1)
+                throw new UsageException("--seeds: must be at least 1");
+            var (si, sn) = parse.GetValue(shard) is string s ? CheckSettings.ParseShard(s) : (1, 1);
+
+            string root = CoyoteTool.RepositoryRoot();
+            string dll = parse.GetValue(noBuild)
+                ? Path.Combine(root, "tests", "Concurrency", "bin", "Debug", "net10.0", "Concurrency.dll")
+                : CoyoteTool.BuildScenarios(root, stdout);
+            if (!File.Exists(dll))
+                throw new UsageException($"{dll} does not exist: build tests/Concurrency first");
+            string outPath = Path.GetFullPath(parse.GetValue(outDir)!);
+            Directory.CreateDirectory(outPath);
+
+            int bugs = 0;
+            for (int k = 0; k < n; k++)
+            {
+                if (k % sn != si - 1)
+                    continue;
+                uint sd = parse.GetValue(seed) + (uint)k;
+                string work = Path.Combine(Path.GetTempPath(), $"coyote-{method}-{sd}-{Environment.ProcessId}");
+                var (rc, output) = CoyoteTool.Test(root, dll, method, st, iters, sd, work);
+                string? bug = output.Contains("Found 1 bug", StringComparison.Ordinal)
+                    ? Directory.GetFiles(Path.Combine(work, "CoyoteOutput"), "*.txt").Select(f => CoyoteTool.BugText(File.ReadAllText(f))).FirstOrDefault(b => b != null) ?? "(see the tool's report)"
+                    : null;
+                if (rc != 0 && bug is null)
+                {
+                    stdout.Write(output);
+                    throw new UsageException($"coyote test failed with exit code {rc} (see above)");
+                }
+                string iterationsLine = output.Split('\n').FirstOrDefault(l => l.Contains("found bug", StringComparison.Ordinal))?.Trim() ?? "";
+                if (bug is null)
+                {
+                    stdout.WriteLine($"{method} {st} seed {sd}: no bug in {iters} iterations");
+                    continue;
+                }
+                bugs++;
+                string trace = Directory.GetFiles(Path.Combine(work, "CoyoteOutput"), "*.trace").Single();
+                string dest = Path.Combine(outPath, $"{method}-{st}-seed{sd.ToString(CultureInfo.InvariantCulture)}.trace");
+                File.Copy(trace, dest, overwrite: true);
+                stdout.WriteLine($"{method} {st} seed {sd}: BUG ({iterationsLine.TrimStart('.', ' ')}): {bug}");
+                stdout.WriteLine($"  trace: {dest}");
+                stdout.WriteLine($"  replay: dotnet run --project src/Cli -- replay {Path.GetRelativePath(Directory.GetCurrentDirectory(), dest)}");
+            }
+            return bugs > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,51 @@
+using Xunit;
+
+namespace Cli.Tests;
+
+/// <summary>
+/// `explore` and trace replay refuse misuse before building or running anything. (Exploring
+/// itself builds and runs tests/Concurrency through the coyote tool; the concurrency tests cover
+/// the scenarios, and the README shows the commands.)
+/// </summary>
+public sealed class ExploreUsageTests
+{
+    private static (int Code, string Err) Run(params string[] args)
+    {
+        var @out = new StringWriter();
+        var err = new StringWriter();
+        int code = CliApp.Run(args, @out, err);
+        return (code, err.ToString());
+    }
+
+    [Theory]
+    [InlineData(new[] { "explore", "--scenario", "nope" }, "--scenario: unknown scenario 'nope'")]
+    [InlineData(new[] { "explore", "--scenario", "two-zones", "--design", "v2" }, "has no design 'v2'")]
+    [InlineData(new[] { "explore", "--strategy", "dfs" }, "--strategy: unknown strategy 'dfs'")]
+    [InlineData(new[] { "explore", "--iterations", "0" }, "--iterations: must be at least 1")]
+    [InlineData(new[] { "explore", "--seeds", "0" }, "--seeds: must be at least 1")]
+    [InlineData(new[] { "explore", "--frobnicate" }, "frobnicate")]
+    public void Explore_misuse_is_refused_with_exit_code_2_and_names_the_problem(string[] args, string expected)
+    {
+        var (code, err) = Run(args);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains(expected, err);
+    }
+
+    [Fact]
+    public void Replaying_a_missing_trace_names_the_file()
+    {
+        var (code, err) = Run("replay", "no/such/ShutdownV1-pct-seed7.trace");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("no such file: no/such/ShutdownV1-pct-seed7.trace", err);
+    }
+
+    [Fact]
+    public void Replaying_a_trace_whose_scenario_cannot_be_told_asks_for_method()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "mystery.trace");
+        File.WriteAllText(path, "{}");
+        var (code, err) = Run("replay", path);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("pass --method", err);
+    }
+}
