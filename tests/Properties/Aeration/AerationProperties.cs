@@ -20,7 +20,7 @@ public sealed class AerationProperties(ITestOutputHelper output)
     [Fact]
     public void Every_invariant_holds_after_every_step_of_the_fixed_v1_design()
     {
-        var result = PropertyCheck.Check(AerationOperationGen.Arbitrary(), RunFixed, maxTest: 300, Seed);
+        var result = PropertyCheck.Check(AerationOperationGen.Arbitrary(), RunFixed, maxTest: 1000, Seed);
         output.WriteLine(PropertyCheck.Explain(result));
         Assert.True(result.Passed, PropertyCheck.Explain(result));
     }
