@@ -290,7 +290,11 @@ public sealed class ConcurrentAeration
         {
             // On real threads the check cannot be a snapshot (the worker changes refcnt and its
             // state outside zone->lock while we read them), so the stress run checks only the
-            // oops log: Device lifetime, the invariant the shutdown race breaks.
+            // oops log: Device lifetime, the invariant the shutdown race breaks. It still brings
+            // the oracle's picture of the batch up to date (the worker fills and drains only under
+            // zone->lock, which the caller holds), so that the next operation's oracle check is
+            // not a false alarm.
+            System.Apply(new PutbackIsolatedPage(0));
             if (new Specs.Aeration.DeviceLifetime().Check(System) is { } dl)
                 Fail($"{where}: {dl}");
             return;
