@@ -200,6 +200,15 @@ public class Aerator : IFreePageHinting
             Oops($"__aerator_notify: NULL pointer dereference: a_dev_info is NULL (device shut down) while requesting zone {az}");
             return;
         }
+        TakeReference(dev);
+    }
+
+    /// <summary>
+    /// The rest of __aerator_notify(), after REQUESTED is set: take the zone's reference; the
+    /// 0 -> 1 transition (no worker running) schedules the worker, and the batch must be empty then.
+    /// </summary>
+    protected void TakeReference(AeratorDevInfo dev)
+    {
         if (dev.Refcnt.FetchInc() != 0)
         {
             if (Worker?.Running == true)

@@ -74,14 +74,6 @@ public class RcuAerator(IReadOnlyList<Zone> zones, AeratorConfig config) : Aerat
             return;
         }
         az.Flags.Set(ZoneFlag.AerationRequested);
-        if (dev.Refcnt.FetchInc() != 0)
-        {
-            if (Worker?.Running == true)
-                Events.RequestedDuringPass++;
-            return;
-        }
-        if (dev.Batch.Count != 0)
-            Oops($"__aerator_notify: WARN_ON(!list_empty(&a_dev_info->batch)): {dev.Batch.Count} blocks in the batch when the refcount went 0 -> 1");
-        Work.Schedule();
+        TakeReference(dev);
     }
 }
