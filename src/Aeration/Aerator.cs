@@ -25,14 +25,22 @@ public class Aerator : IFreePageHinting
         ArgumentNullException.ThrowIfNull(config);
         if (zones.Count == 0)
             throw new ArgumentException("the aerator needs at least one zone", nameof(zones));
+        if (zones.Any(z => z is null))
+            throw new ArgumentException("a zone in the list is null", nameof(zones));
         int maxOrder = zones[0].MaxOrder;
         int minOrder = config.MinOrder ?? zones[0].PageblockOrder;
         foreach (var z in zones)
         {
             if (z.MaxOrder != maxOrder)
                 throw new ArgumentException($"zone {z.Config.Name} has MAX_ORDER {z.MaxOrder}, zone {zones[0].Config.Name} has {maxOrder}: MAX_ORDER is global", nameof(zones));
+            if (z.PageblockOrder != zones[0].PageblockOrder)
+                throw new ArgumentException($"zone {z.Config.Name} has pageblock_order {z.PageblockOrder}, zone {zones[0].Config.Name} has {zones[0].PageblockOrder}: pageblock_order (and so AERATOR_MIN_ORDER) is global", nameof(zones));
+            if (z.Hinting is not NoHinting)
+                throw new ArgumentException($"zone {z.Config.Name} already has a hinting design ({z.Hinting.GetType().Name}) plugged in", nameof(zones));
             config.Validate(z.MaxOrder);
         }
+        if (zones.Distinct(ReferenceEqualityComparer.Instance).Count() != zones.Count)
+            throw new ArgumentException("the same zone is listed twice", nameof(zones));
         Config = config;
         MinOrder = minOrder;
         Hwm = config.Hwm;
@@ -44,6 +52,12 @@ public class Aerator : IFreePageHinting
             az.Zone.Hinting = this;
         }
     }
+
+    /// <summary>
+    /// Whether fill keeps the zone above its low watermark (v1: no). A design that does may
+    /// leave raw blocks unhinted while memory is low; the progress check excuses those.
+    /// </summary>
+    public virtual bool KeepsLowWatermark => false;
 
     /// <summary>The constants in force.</summary>
     public AeratorConfig Config { get; }
@@ -79,7 +93,9 @@ public class Aerator : IFreePageHinting
     public AeratorEvents Events { get; } = new();
 
     /// <summary>The aeration state of a buddy zone.</summary>
-    public AerationZone Of(Zone zone) => _byZone[zone];
+    public AerationZone Of(Zone zone) =>
+        _byZone.TryGetValue(zone ?? throw new ArgumentNullException(nameof(zone)), out var az) ? az
+        : throw new ArgumentException($"zone {zone.Config.Name} is not one of this aerator's zones", nameof(zone));
 
     /// <summary>Record an oops or WARN_ON: a check the kernel makes at run time and the model reports.</summary>
     public void Oops(string what)
@@ -343,6 +359,7 @@ public class Aerator : IFreePageHinting
     /// </summary>
     public virtual int Startup(AeratorDevInfo dev)
     {
+        ArgumentNullException.ThrowIfNull(dev);
         if (DevInfo != null)
             return -16; // -EBUSY
         dev.Batch.Clear();

@@ -34,7 +34,7 @@ public partial class Zone
     {
         for (int currentOrder = order; currentOrder < MaxOrder; currentOrder++)
         {
-            int head = ListHead(currentOrder, mt);
+            int head = HeadOf(currentOrder, mt);
             int pfn = Lists.Next(head);
             if (pfn == head)
                 continue;
@@ -94,7 +94,7 @@ public partial class Zone
         }
 
     doSteal:
-        int pfn = Lists.Next(ListHead(currentOrder, (MigrateType)fallbackMt));
+        int pfn = Lists.Next(HeadOf(currentOrder, (MigrateType)fallbackMt));
         StealSuitableFallback(pfn, currentOrder, startMt, canSteal);
         return true;
     }
@@ -107,7 +107,7 @@ public partial class Zone
             return -1;
         foreach (var fallbackMt in MigrateTypes.Fallbacks(mt))
         {
-            if (Lists.IsEmpty(ListHead(order, fallbackMt)))
+            if (Lists.IsEmpty(HeadOf(order, fallbackMt)))
                 continue;
             if (CanStealFallback(order, mt))
                 canSteal = true;

@@ -8,7 +8,7 @@ public partial class Zone
     {
         SetPageOrder(pfn, order, PageFlags.Buddy);
         _listMt[pfn] = mt;
-        Lists.Add(pfn, ListHead(order, mt));
+        Lists.Add(pfn, HeadOf(order, mt));
         _nrFree[order]++;
     }
 
@@ -20,7 +20,7 @@ public partial class Zone
     {
         SetPageOrder(pfn, order, PageFlags.Buddy);
         _listMt[pfn] = mt;
-        Lists.AddTail(pfn, _hintingOff ? ListHead(order, mt) : _hinting.GetTail(this, order, mt));
+        Lists.AddTail(pfn, _hintingOff ? HeadOf(order, mt) : _hinting.GetTail(this, order, mt));
         _nrFree[order]++;
     }
 
@@ -43,7 +43,7 @@ public partial class Zone
     {
         if (!_hintingOff)
             _hinting.DelFromFreeList(this, pfn, order, _listMt[pfn]);
-        Lists.Move(pfn, ListHead(order, mt));
+        Lists.Move(pfn, HeadOf(order, mt));
         _listMt[pfn] = mt;
     }
 }

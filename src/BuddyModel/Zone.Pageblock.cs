@@ -86,12 +86,14 @@ public partial class Zone
 
     /// <summary>
     /// unset_migratetype_isolate() (5.2): a free block of at least pageblock_order whose buddy is
-    /// not isolated is taken off and freed again, so that it merges; the rest is moved back.
+    /// not isolated is taken off and freed again (__isolate_free_page + __free_pages, which also
+    /// notifies a hinting design), so that it merges; the rest is moved back. A MAX_ORDER-1 block
+    /// whose buddy lies outside the zone is moved back instead.
     /// </summary>
     private void UnsetMigratetypeIsolate(int start, MigrateType mt)
     {
         int isolatedOrder = -1;
-        if (PageBuddy(start) && _order[start] >= PageblockOrder && _order[start] < MaxOrder - 1)
+        if (PageBuddy(start) && _order[start] >= PageblockOrder)
         {
             int buddyPfn = start ^ (1 << _order[start]);
             if ((uint)buddyPfn < (uint)NrPages && GetPageblockMigratetype(buddyPfn) != MigrateType.Isolate)

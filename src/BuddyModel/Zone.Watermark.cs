@@ -9,6 +9,7 @@ public partial class Zone
     /// </summary>
     public bool ZoneWatermarkOk(int order, long mark)
     {
+        ValidateOrder(order);
         long freePages = NrFreePages - ((1L << order) - 1);
         if (freePages <= mark)
             return false;
@@ -19,7 +20,7 @@ public partial class Zone
             if (_nrFree[o] == 0)
                 continue;
             for (int mt = 0; mt < MigrateTypes.PcpTypes; mt++)
-                if (!Lists.IsEmpty(ListHead(o, (MigrateType)mt)))
+                if (!Lists.IsEmpty(HeadOf(o, (MigrateType)mt)))
                     return true;
         }
         return false;

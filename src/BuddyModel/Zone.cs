@@ -40,7 +40,7 @@ public partial class Zone
         Lists = new FreeListNodes(NrPages + MaxOrder * MigrateTypes.Count);
         for (int order = 0; order < MaxOrder; order++)
             for (int mt = 0; mt < MigrateTypes.Count; mt++)
-                Lists.InitHead(ListHead(order, (MigrateType)mt));
+                Lists.InitHead(HeadOf(order, (MigrateType)mt));
         if (config.ShuffleSeed is int seed)
             _shuffle = new Random(seed);
 
@@ -88,7 +88,16 @@ public partial class Zone
     }
 
     /// <summary>Node id of the sentinel head of free_area[order].free_list[mt].</summary>
-    public int ListHead(int order, MigrateType mt) => NrPages + order * MigrateTypes.Count + (int)mt;
+    public int ListHead(int order, MigrateType mt)
+    {
+        ValidateOrder(order);
+        if ((uint)mt >= MigrateTypes.Count)
+            throw new BadPageException(-1, $"migratetype {(int)mt} out of range");
+        return HeadOf(order, mt);
+    }
+
+    /// <summary>ListHead without argument checks, for the allocator's own hot paths.</summary>
+    private int HeadOf(int order, MigrateType mt) => NrPages + order * MigrateTypes.Count + (int)mt;
 
     /// <summary>Whether a node id is a list head rather than a page.</summary>
     public bool IsListHead(int node) => node >= NrPages;
@@ -101,29 +110,33 @@ public partial class Zone
     }
 
     /// <summary>free_area[order].nr_free.</summary>
-    public int NrFree(int order) => _nrFree[order];
+    public int NrFree(int order)
+    {
+        ValidateOrder(order);
+        return _nrFree[order];
+    }
 
     /// <summary>Flags of the page at pfn.</summary>
-    public PageFlags Flags(int pfn) => _flags[pfn];
+    public PageFlags Flags(int pfn) => _flags[CheckPfn(pfn)];
 
     /// <summary>PageBuddy(page).</summary>
-    public bool PageBuddy(int pfn) => (_flags[pfn] & PageFlags.Buddy) != 0;
+    public bool PageBuddy(int pfn) => (_flags[CheckPfn(pfn)] & PageFlags.Buddy) != 0;
 
     /// <summary>page_order(): the order of a free, allocated or held head page.</summary>
-    public int PageOrder(int pfn) => _order[pfn];
+    public int PageOrder(int pfn) => _order[CheckPfn(pfn)];
 
     /// <summary>For a free head, the migratetype of the free_list it is on; for an allocated head, the migratetype it was allocated as.</summary>
-    public MigrateType BlockMigratetype(int pfn) => _listMt[pfn];
+    public MigrateType BlockMigratetype(int pfn) => _listMt[CheckPfn(pfn)];
 
     /// <summary>get_pageblock_migratetype().</summary>
-    public MigrateType GetPageblockMigratetype(int pfn) => _pageblockMt[pfn >> PageblockOrder];
+    public MigrateType GetPageblockMigratetype(int pfn) => _pageblockMt[CheckPfn(pfn) >> PageblockOrder];
 
     /// <summary>Sets a hinting flag (Aerated or Reported) on a free head page. For hinting designs.</summary>
     public void SetPageFlag(int pfn, PageFlags flag)
     {
         if ((flag & ~(PageFlags.Aerated | PageFlags.Reported)) != 0)
             throw new ArgumentException($"only hinting flags may be set from outside the allocator, not {flag}", nameof(flag));
-        _flags[pfn] |= flag;
+        _flags[CheckPfn(pfn)] |= flag;
     }
 
     /// <summary>Clears a hinting flag (Aerated or Reported). For hinting designs.</summary>
@@ -131,7 +144,7 @@ public partial class Zone
     {
         if ((flag & ~(PageFlags.Aerated | PageFlags.Reported)) != 0)
             throw new ArgumentException($"only hinting flags may be cleared from outside the allocator, not {flag}", nameof(flag));
-        _flags[pfn] &= ~flag;
+        _flags[CheckPfn(pfn)] &= ~flag;
     }
 
     /// <summary>Direct access to nr_free for deliberately broken models in tests.</summary>
@@ -157,6 +170,14 @@ public partial class Zone
     {
         _flags[pfn] = state | (_flags[pfn] & HintingFlags);
         _order[pfn] = (byte)order;
+    }
+
+    /// <summary>The pfn itself, or a BadPageException when it is outside the zone.</summary>
+    private int CheckPfn(int pfn)
+    {
+        if ((uint)pfn >= (uint)NrPages)
+            throw new BadPageException(pfn, $"outside zone {Config.Name} (pfn 0..{NrPages - 1})");
+        return pfn;
     }
 
     private void ValidateOrder(int order)

@@ -18,7 +18,18 @@ public static class CheckCommand
     public static Command Build(TextWriter stdout, bool interactive)
     {
         var design = new Option<string[]>("--design") { Description = $"Design(s) to check: {string.Join(", ", Designs.Names)}. Repeatable. Default: buddy and v1-fixed.", AllowMultipleArgumentsPerToken = true };
-        var seed = new Option<ulong?>("--seed") { Description = $"Base seed; batch b runs with seed+b. Default {CheckSettings.Default.Seed}." };
+        var seed = new Option<ulong?>("--seed")
+        {
+            Description = $"Base seed; batch b runs with seed+b. Default {CheckSettings.Default.Seed}.",
+            CustomParser = r =>
+            {
+                string text = r.Tokens.Count == 1 ? r.Tokens[0].Value : "";
+                if (ulong.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v <= ulong.MaxValue - 1_000_000)
+                    return v;
+                r.AddError($"--seed: '{text}' is not an unsigned integer below 2^64 - 1000000");
+                return null;
+            },
+        };
         var runs = new Option<int?>("--runs") { Description = $"Generated scenarios per design. Default {CheckSettings.Default.Runs}." };
         var batch = new Option<int?>("--batch") { Description = $"Scenarios per seed batch (the unit of sharding). Default {CheckSettings.Default.BatchSize}." };
         var maxOps = new Option<int?>("--max-ops") { Description = $"Largest generated scenario (operations). Default {CheckSettings.Default.MaxOps}." };
@@ -72,6 +83,18 @@ public static class CheckCommand
                 SkipRegressions = parse.GetValue(skipRegressions),
             };
             settings.Validate();
+            // Refuse an unusable --out before any work, not after a violation was found.
+            try
+            {
+                Directory.CreateDirectory(settings.OutDir);
+                string probe = Path.Combine(settings.OutDir, $".write-test-{Environment.ProcessId}");
+                File.WriteAllText(probe, "");
+                File.Delete(probe);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                throw new UsageException($"--out: cannot write counterexample files to '{settings.OutDir}': {e.Message}");
+            }
             return Execute(settings, stdout, interactive);
         });
         return command;

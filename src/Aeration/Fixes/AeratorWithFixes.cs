@@ -2,19 +2,42 @@ using BuddyModel;
 
 namespace Aeration.Fixes;
 
+/// <summary>The fixes for the v1 findings, each switchable so that a test can show which fix a finding needs.</summary>
+[Flags]
+public enum V1Fixes
+{
+    None = 0,
+    /// <summary>Fill skips MIGRATE_ISOLATE (finding: NR_FREE_PAGES drifts).</summary>
+    SkipIsolateInFill = 1,
+    /// <summary>Screen the halves expand() adds (finding: expand-made raw blocks never request a pass).</summary>
+    ScreenExpand = 2,
+    /// <summary>Screen a block that loses its mark (finding: a moved block is never reprocessed).</summary>
+    ScreenMove = 4,
+    /// <summary>Fill keeps the low watermark (finding: fill has no watermark check).</summary>
+    KeepLowWatermark = 8,
+    All = SkipIsolateInFill | ScreenExpand | ScreenMove | KeepLowWatermark,
+}
+
 /// <summary>
 /// The v1 aerator with the fixes for the flaws this suite found in it, each as it was later
 /// done upstream (mm/page_reporting.c) or as the smallest change that makes the invariants hold.
-/// Every fix is named after the finding test that shows v1 without it failing.
+/// Every fix is named after the finding test that shows v1 without it failing; each can be
+/// switched off alone (V1Fixes) to show that its finding comes back.
 /// </summary>
-public class AeratorWithFixes(IReadOnlyList<Zone> zones, AeratorConfig config) : Aerator(zones, config)
+public class AeratorWithFixes(IReadOnlyList<Zone> zones, AeratorConfig config, V1Fixes fixes = V1Fixes.All) : Aerator(zones, config)
 {
+    /// <summary>The fixes in force.</summary>
+    public V1Fixes Fixes { get; } = fixes;
+
+    /// <inheritdoc/>
+    public override bool KeepsLowWatermark => (Fixes & V1Fixes.KeepLowWatermark) != 0;
+
     /// <summary>
     /// Fix "fill takes isolated blocks": page_reporting_process_zone() skips MIGRATE_ISOLATE.
     /// v1 took blocks off the ISOLATE lists and subtracted them from NR_FREE_PAGES, which never
     /// counted them, so NR_FREE_PAGES drifted down by every isolated block it hinted.
     /// </summary>
-    protected override bool FillsFrom(MigrateType mt) => mt != MigrateType.Isolate;
+    protected override bool FillsFrom(MigrateType mt) => (Fixes & V1Fixes.SkipIsolateInFill) == 0 || mt != MigrateType.Isolate;
 
     /// <summary>
     /// Fix "no watermark check in fill": v1 takes blocks whatever the zone's free memory, so a
@@ -26,7 +49,7 @@ public class AeratorWithFixes(IReadOnlyList<Zone> zones, AeratorConfig config) :
     protected override int GetAerationPage(AerationZone az, int order, MigrateType mt)
     {
         var zone = az.Zone;
-        if (zone.NrFreePages - (1L << order) <= zone.Watermark.Low)
+        if (KeepsLowWatermark && zone.NrFreePages - (1L << order) <= zone.Watermark.Low)
         {
             _stoppedByWatermark = true;
             return -1;
@@ -61,7 +84,11 @@ public class AeratorWithFixes(IReadOnlyList<Zone> zones, AeratorConfig config) :
     /// worker is idle a zone can stay at or above HWM raw blocks forever (progress fails). The
     /// fix runs the same screen for each half expand() adds.
     /// </summary>
-    public override void AddedByExpand(Zone zone, int pfn, int order, MigrateType mt) => NotifyFree(Of(zone), order);
+    public override void AddedByExpand(Zone zone, int pfn, int order, MigrateType mt)
+    {
+        if ((Fixes & V1Fixes.ScreenExpand) != 0)
+            NotifyFree(Of(zone), order);
+    }
 
     /// <summary>
     /// Fix "a moved block loses its mark and is never reprocessed": move_to_free_area() (a
@@ -74,7 +101,7 @@ public class AeratorWithFixes(IReadOnlyList<Zone> zones, AeratorConfig config) :
     {
         bool wasAerated = (zone.Flags(pfn) & PageFlags.Aerated) != 0;
         base.DelFromFreeList(zone, pfn, order, mt);
-        if (wasAerated)
+        if (wasAerated && (Fixes & V1Fixes.ScreenMove) != 0)
             NotifyFree(Of(zone), order);
     }
 }

@@ -15,7 +15,8 @@ public sealed record AerationDesign(
     Func<ZoneConfig, Zone> MakeZone,
     Func<IReadOnlyList<Zone>, AeratorConfig, Aerator> MakeAerator,
     Func<Virtqueue, GuestMemory, BalloonFeatures, HintingHost> MakeHost,
-    Func<Aerator, AeratorShutdown> MakeShutdown)
+    Func<Aerator, AeratorShutdown> MakeShutdown,
+    bool DriverValidatesPoison)
 {
     /// <summary>The June 2019 v1 design as posted.</summary>
     public static readonly AerationDesign V1 = new(
@@ -23,13 +24,22 @@ public sealed record AerationDesign(
         c => new Zone(c),
         (zones, c) => new Aerator(zones, c),
         (vq, mem, f) => new HintingHost(vq, mem, f),
-        a => new AeratorShutdown(a));
+        a => new AeratorShutdown(a),
+        DriverValidatesPoison: false);
 
     /// <summary>v1 with the fixes for the flaws the suite found (Aeration.Fixes).</summary>
     public static readonly AerationDesign V1Fixed = V1 with
     {
         Name = "v1-fixed",
         MakeAerator = (zones, c) => new AeratorWithFixes(zones, c),
+        DriverValidatesPoison = true,
+    };
+
+    /// <summary>v1-fixed with some fixes switched off: shows which fix a finding needs.</summary>
+    public static AerationDesign V1FixedWithout(V1Fixes off) => V1Fixed with
+    {
+        Name = $"v1-fixed without {off}",
+        MakeAerator = (zones, c) => new AeratorWithFixes(zones, c, V1Fixes.All & ~off),
     };
 
     /// <summary>The designs by name, as counterexample files and the CLI name them.</summary>

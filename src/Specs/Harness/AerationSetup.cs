@@ -24,7 +24,9 @@ public sealed record AerationSetup
 
     /// <summary>
     /// The upstream fix (virtballoon_validate, 5.7): do not hint when pages are poisoned and the
-    /// device cannot keep the poison value. v1 as posted has no such check (false).
+    /// device cannot keep the poison value. Applies only to a design whose driver has the check
+    /// (AerationDesign.DriverValidatesPoison: v1-fixed yes, v1 as posted no); false switches it
+    /// off there too.
     /// </summary>
     public bool ValidatePoison { get; init; } = true;
 

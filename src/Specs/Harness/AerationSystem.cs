@@ -109,7 +109,7 @@ public sealed class AerationSystem : BuddySystem
 
     private StepOutcome Startup()
     {
-        if (!Driver.MayStart(Setup.PagePoisoning, Setup.PoisonValue, Setup.ValidatePoison))
+        if (!Driver.MayStart(Setup.PagePoisoning, Setup.PoisonValue, Setup.ValidatePoison && Design.DriverValidatesPoison))
         {
             Fact("driver refused to start hinting (poisoning without PAGE_POISON)");
             return StepOutcome.Skipped("the driver does not start hinting: page poisoning without PAGE_POISON");
@@ -315,28 +315,31 @@ public sealed class AerationSystem : BuddySystem
             {
                 // Blocks on ISOLATE lists are being taken away from the allocator; they are not
                 // candidates for hinting, so progress does not count them.
-                int raw = RawAllocatableBlocks(order);
+                var zone = az.Zone;
+                int raw = RawAllocatableBlocks(zone, order);
                 // A design that keeps the low watermark may leave blocks raw when taking one
-                // would go below it; those do not count against progress.
-                bool hintable = Zone.NrFreePages - (1L << order) > Zone.Watermark.Low;
+                // would go below it; those do not count against its progress.
+                bool hintable = !Aerator.KeepsLowWatermark || zone.NrFreePages - (1L << order) > zone.Watermark.Low;
                 if (raw >= Aerator.Hwm && hintable)
-                    return new Violation("Progress", Zone.Config.Name,
+                    return new Violation("Progress", zone.Config.Name,
                         $"fewer than HWM ({Aerator.Hwm}) raw blocks of order {order} on allocatable lists once the worker is idle",
-                        $"{raw} raw blocks (nr_free {Zone.NrFree(order)}, nr_free_aerated {az.NrFreeAerated[order]}) and no pass requested",
+                        $"{raw} raw blocks (nr_free {zone.NrFree(order)}, nr_free_aerated {az.NrFreeAerated[order]})"
+                        + (az.Flags.Test(ZoneFlag.AerationRequested) ? ", the zone REQUESTED but no worker running" : " and no pass requested"),
                         order);
             }
         }
         return null;
     }
 
-    private int RawAllocatableBlocks(int order)
+    private static int RawAllocatableBlocks(Zone zone, int order)
     {
         int raw = 0;
         for (int m = 0; m < MigrateTypes.PcpTypes; m++)
         {
-            int head = Zone.ListHead(order, (MigrateType)m);
-            for (int n = Zone.Lists.Next(head); n != head; n = Zone.Lists.Next(n))
-                if ((Zone.Flags(n) & PageFlags.Aerated) == 0)
+            int head = zone.ListHead(order, (MigrateType)m);
+            int steps = 0;
+            for (int n = zone.Lists.Next(head); n != head && steps++ <= zone.NrPages; n = zone.Lists.Next(n))
+                if ((zone.Flags(n) & PageFlags.Aerated) == 0)
                     raw++;
         }
         return raw;

@@ -17,9 +17,9 @@ public class GuestContentTests
     private const MigrateType Mov = MigrateType.Movable;
     private const ulong Poison = 0xaaaaaaaa_aaaaaaaaUL;
 
-    private static AerationSystem System(AerationSetup? setup = null) =>
+    private static AerationSystem System(AerationSetup? setup = null, AerationDesign? design = null) =>
         new(new Scenario(new ZoneConfig { NrPages = 128, MaxOrder = 5, PageblockOrder = 2, MinWatermarkPages = 2 }, [],
-            setup ?? new AerationSetup { Aerator = new AeratorConfig { Hwm = 1, Capacity = 2 } }), AerationDesign.V1);
+            setup ?? new AerationSetup { Aerator = new AeratorConfig { Hwm = 1, Capacity = 2 } }), design ?? AerationDesign.V1);
 
     [Fact]
     public void Allocation_writes_a_distinct_tag_into_every_frame_and_a_clean_free_passes()
@@ -116,10 +116,20 @@ public class GuestContentTests
     [Fact]
     public void Validating_driver_refuses_to_start_with_poisoning_but_no_PAGE_POISON()
     {
-        var sys = System(new AerationSetup { Aerator = new AeratorConfig { Hwm = 1, Capacity = 2 }, PagePoisoning = true });
+        // The check is upstream's (virtballoon_validate, 5.7): v1-fixed's driver has it, v1's does not.
+        var sys = System(new AerationSetup { Aerator = new AeratorConfig { Hwm = 1, Capacity = 2 }, PagePoisoning = true }, AerationDesign.V1Fixed);
         var outcome = sys.Apply(new StartAerator())!;
         Assert.StartsWith("skipped", outcome.Note);
         Assert.Null(sys.Aerator.DevInfo);
         Assert.Equal(1, sys.Facts["driver refused to start hinting (poisoning without PAGE_POISON)"]);
+    }
+
+    [Fact]
+    public void V1_driver_starts_hinting_with_poisoning_and_no_PAGE_POISON_even_when_the_setup_asks_for_validation()
+    {
+        var sys = System(new AerationSetup { Aerator = new AeratorConfig { Hwm = 1, Capacity = 2 }, PagePoisoning = true });
+        var outcome = sys.Apply(new StartAerator())!;
+        Assert.DoesNotContain("skipped", outcome.Note);
+        Assert.NotNull(sys.Aerator.DevInfo);
     }
 }
