@@ -173,18 +173,31 @@ public partial class Zone
     }
 
     /// <summary>The pfn itself, or a BadPageException when it is outside the zone.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private int CheckPfn(int pfn)
     {
         if ((uint)pfn >= (uint)NrPages)
-            throw new BadPageException(pfn, $"outside zone {Config.Name} (pfn 0..{NrPages - 1})");
+            ThrowOutsideZone(pfn);
         return pfn;
     }
 
+    /// <summary>Kept out of line so that the accessors above stay small enough to inline.</summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void ThrowOutsideZone(int pfn) =>
+        throw new BadPageException(pfn, $"outside zone {Config.Name} (pfn 0..{NrPages - 1})");
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void ValidateOrder(int order)
     {
         if ((uint)order >= (uint)MaxOrder)
-            throw new BadPageException(-1, $"order {order} out of range 0..{MaxOrder - 1}");
+            ThrowOrderOutOfRange(order);
     }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void ThrowOrderOutOfRange(int order) =>
+        throw new BadPageException(-1, $"order {order} out of range 0..{MaxOrder - 1}");
 
     private void ValidateBlock(int pfn, int order)
     {
