@@ -40,4 +40,14 @@ public class Scenario5Tests(ITestOutputHelper output)
         Assert.True(replay.BugFound);
         Assert.Equal(r.Bug, replay.Bug);
     }
+
+    [Fact]
+    public void Scenario5_CheckedInTraceReplays()
+    {
+        var path = Path.Combine(Traces.Dir, "scenario5-stale-boundary.trace");
+        Assert.True(File.Exists(path), $"{path} is missing");
+        var replay = CoyoteRunner.Replay(File.ReadAllText(path), () => new TwoZones(TwoZones.PopulateKeepsOtherZonesBoundaries).Run());
+        Assert.True(replay.BugFound, "the checked-in trace did not reproduce the failure");
+        Assert.Contains("points into zone", replay.Bug);
+    }
 }

@@ -30,9 +30,17 @@ public static class Traces
         }
     }
 
+    /// <summary>
+    /// Write a trace a test found to the test output folder (bin/.../traces), never over the
+    /// committed traces in the source tree: a committed trace is only ever read, so a test that
+    /// replays it really checks the checked-in file. Copy a new trace into tests/Concurrency/traces
+    /// by hand to keep it.
+    /// </summary>
     public static string Save(string name, string trace)
     {
-        var path = Path.Combine(Dir, name);
+        var dir = Path.Combine(AppContext.BaseDirectory, "traces");
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, name);
         File.WriteAllText(path, trace);
         return path;
     }
@@ -103,17 +111,16 @@ public class ScenarioTests(ITestOutputHelper output)
     [Fact]
     public void Scenario2_RcuFixPasses()
     {
-        // 1,000 iterations per strategy here; the 10,000-iteration run is a long exploration
-        // (about 75 iterations/s on a 2-core machine: ~2 minutes), see Long_RcuFix10000.
-        foreach (var s in new[] { Strategy.Pct, Strategy.Random })
-            NoBug(CoyoteRunner.Run(s, RaceSeed, 500, EntryPoints.ShutdownFixed), $"scenario 2 v1-rcu {s}");
+        // 1,000 PCT iterations here (PCT is the strategy that finds the v1 race; random does not,
+        // see measurements/strategy-table.md); the 10,000-iteration run is a long exploration,
+        // see Long_RcuFix10000.
+        NoBug(CoyoteRunner.Run(Strategy.Pct, RaceSeed, 1000, EntryPoints.ShutdownFixed), "scenario 2 v1-rcu Pct");
     }
 
     [LongFact]
     public void Long_RcuFix10000()
     {
-        NoBug(CoyoteRunner.Run(Strategy.Pct, RaceSeed, 5000, EntryPoints.ShutdownFixed), "scenario 2 v1-rcu PCT x5000");
-        NoBug(CoyoteRunner.Run(Strategy.Random, RaceSeed, 5000, EntryPoints.ShutdownFixed), "scenario 2 v1-rcu random x5000");
+        NoBug(CoyoteRunner.Run(Strategy.Pct, RaceSeed, 10000, EntryPoints.ShutdownFixed), "scenario 2 v1-rcu PCT x10000");
     }
 
     // ---- 3. Startup concurrently with frees ----

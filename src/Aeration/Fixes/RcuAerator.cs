@@ -12,7 +12,13 @@ namespace Aeration.Fixes;
 ///
 /// Built on AeratorWithFixes, so the variant carries the suite's other fixes too.
 ///
-/// Where the model departs from the kernel: upstream's worker finds its device through
+/// Where the model departs from the kernel:
+/// - 5.7's page_reporting_unregister never disables page_reporting_enabled, and its key and
+///   order tests run outside rcu_read_lock; here shutdown keeps v1's static-key disable and the
+///   whole screen runs inside the read-side section. So after shutdown most frees stop at the
+///   key; a free that passed the key before it was disabled still meets the NULL check inside
+///   the section, which is the interleaving the race needs.
+/// - Upstream's worker finds its device through
 /// container_of(work) and never reads the global pointer; here AeratorWorker reads
 /// Aerator.DevInfo when the work starts. So this class keeps two pointers: the RCU-protected
 /// one notify dereferences (NotifyDevice), and the base class's a_dev_info, which stands for the

@@ -15,8 +15,10 @@ namespace Aeration.Kernel;
 ///   state. Counting makes the model's grace period end only at a moment with no reader at all,
 ///   which is stronger than RCU (RCU waits only for readers that began before the grace period,
 ///   so a constant stream of new readers cannot delay it; here it could). The scenarios have a
-///   bounded number of frees, so the grace period always ends; a starved writer would show up
-///   as a liveness failure, not as a missed bug.
+///   bounded number of frees, so the grace period always ends. Waiting for every reader could in
+///   general hide a use that happens after the kernel's grace period would have ended (a reader
+///   that began after unpublishing); here such readers see the NULL device (and, with the static
+///   key off, most never get that far), so the stronger wait hides nothing in these scenarios.
 /// - rcu_dereference / rcu_assign_pointer are Volatile reads and writes of the pointer (the
 ///   owner keeps the pointer; see RcuAerator). No memory-ordering model beyond that.
 /// - Sections do not nest across tasks and are not tied to a CPU; a section that never ends
