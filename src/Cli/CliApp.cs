@@ -31,6 +31,11 @@ public static class CliApp
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.Usage;
         }
+        catch (ToolFailedException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.ToolFailed;
+        }
         catch (CounterexampleFormatException e)
         {
             stderr.WriteLine($"error: malformed counterexample file: {e.Message}");
@@ -52,7 +57,7 @@ public static class CliApp
     {
         var root = new RootCommand(
             "Free page hinting verification: generated-sequence checks of the buddy allocator and the v1 aerator, "
-            + "Coyote exploration of the concurrency scenarios, and counterexample files and traces (replay, show). Exit codes: 0 ok, 1 violation or regression, 2 misuse.");
+            + "Coyote exploration of the concurrency scenarios, and counterexample files and traces (replay, show). Exit codes: 0 ok, 1 violation or regression, 2 misuse, 3 a tool it runs failed.");
         root.Subcommands.Add(CheckCommand.Build(stdout, interactive));
         root.Subcommands.Add(ReplayCommand.Build(stdout));
         root.Subcommands.Add(ShowCommand.Build(stdout));

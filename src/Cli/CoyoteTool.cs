@@ -47,7 +47,7 @@ public static class CoyoteTool
         if (rc != 0)
         {
             log.Write(output);
-            throw new UsageException("building tests/Concurrency failed (see above)");
+            throw new ToolFailedException("building tests/Concurrency failed (see above)");
         }
         return Path.Combine(root, "tests", "Concurrency", "bin", "Debug", "net10.0", "Concurrency.dll");
     }
@@ -104,7 +104,7 @@ public static class CoyoteTool
         psi.Environment["DOTNET_ROLL_FORWARD"] = "Major";
         psi.Environment["COYOTE_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var p = Process.Start(psi) ?? throw new UsageException($"could not start {file}");
+        using var p = Process.Start(psi) ?? throw new ToolFailedException($"could not start {file}");
         var sb = new StringBuilder();
         p.OutputDataReceived += (_, e) => { if (e.Data != null) lock (sb) sb.AppendLine(e.Data); };
         p.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (sb) sb.AppendLine(e.Data); };

@@ -11,4 +11,7 @@ public static class ExitCodes
 
     /// <summary>Misuse: unknown option, bad value, missing or malformed file.</summary>
     public const int Usage = 2;
+
+    /// <summary>A tool the command runs (dotnet build, the coyote tool) failed for a reason of its own.</summary>
+    public const int ToolFailed = 3;
 }

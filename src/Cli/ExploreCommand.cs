@@ -58,7 +58,25 @@ public static class ExploreCommand
                 if (k % sn != si - 1)
                     continue;
                 uint sd = parse.GetValue(seed) + (uint)k;
-                string work = Path.Combine(Path.GetTempPath(), $"coyote-{method}-{sd}-{Environment.ProcessId}");
+                // A fresh folder per run, removed afterwards: only this run's report and trace are read.
+                string work = Directory.CreateTempSubdirectory($"coyote-{method}-{sd}-").FullName;
+                try
+                {
+                    bugs += ExploreOne(stdout, root, dll, method, st, iters, sd, work, outPath);
+                }
+                finally
+                {
+                    Directory.Delete(work, recursive: true);
+                }
+            }
+            return bugs > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>One seed: run the tool, copy the trace of a bug; returns 1 when a bug was found.</summary>
+    private static int ExploreOne(TextWriter stdout, string root, string dll, string method, string st, uint iters, uint sd, string work, string outPath)
+    {
                 var (rc, output) = CoyoteTool.Test(root, dll, method, st, iters, sd, work);
                 string? bug = output.Contains("Found 1 bug", StringComparison.Ordinal)
                     ? Directory.GetFiles(Path.Combine(work, "CoyoteOutput"), "*.txt").Select(f => CoyoteTool.BugText(File.ReadAllText(f))).FirstOrDefault(b => b != null) ?? "(see the tool's report)"
@@ -66,24 +84,20 @@ public static class ExploreCommand
                 if (rc != 0 && bug is null)
                 {
                     stdout.Write(output);
-                    throw new UsageException($"coyote test failed with exit code {rc} (see above)");
+                    throw new ToolFailedException($"coyote test failed with exit code {rc} (see above)");
                 }
                 string iterationsLine = output.Split('\n').FirstOrDefault(l => l.Contains("found bug", StringComparison.Ordinal))?.Trim() ?? "";
                 if (bug is null)
                 {
                     stdout.WriteLine($"{method} {st} seed {sd}: no bug in {iters} iterations");
-                    continue;
+                    return 0;
                 }
-                bugs++;
                 string trace = Directory.GetFiles(Path.Combine(work, "CoyoteOutput"), "*.trace").Single();
                 string dest = Path.Combine(outPath, $"{method}-{st}-seed{sd.ToString(CultureInfo.InvariantCulture)}.trace");
                 File.Copy(trace, dest, overwrite: true);
                 stdout.WriteLine($"{method} {st} seed {sd}: BUG ({iterationsLine.TrimStart('.', ' ')}): {bug}");
                 stdout.WriteLine($"  trace: {dest}");
                 stdout.WriteLine($"  replay: dotnet run --project src/Cli -- replay {Path.GetRelativePath(Directory.GetCurrentDirectory(), dest)}");
-            }
-            return bugs > 0 ? ExitCodes.Failed : ExitCodes.Ok;
-        });
-        return command;
+                return 1;
     }
 }

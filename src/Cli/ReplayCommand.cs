@@ -39,11 +39,11 @@ public static class ReplayCommand
         return command;
     }
 
-    /// <summary>Known names of the checked-in traces of tests/Concurrency/traces.</summary>
-    private static readonly Dictionary<string, string> CheckedIn = new(StringComparer.Ordinal)
+    /// <summary>Known names of the checked-in traces of tests/Concurrency/traces, and what their bug must say.</summary>
+    private static readonly Dictionary<string, (string Method, string Expect)> CheckedIn = new(StringComparer.Ordinal)
     {
-        ["scenario2-v1-shutdown-race"] = "ShutdownV1",
-        ["scenario5-stale-boundary"] = "TwoZonesStaleBoundary",
+        ["scenario2-v1-shutdown-race"] = ("ShutdownV1", "a_dev_info is NULL"),
+        ["scenario5-stale-boundary"] = ("TwoZonesStaleBoundary", "points into zone"),
     };
 
     /// <summary>Replay a Coyote trace with the coyote tool on the rewritten scenario assembly; exit 0 when the bug comes back.</summary>
@@ -52,7 +52,8 @@ public static class ReplayCommand
         if (!File.Exists(path))
             throw new UsageException($"no such file: {path}");
         string name = Path.GetFileNameWithoutExtension(path);
-        method ??= CheckedIn.TryGetValue(name, out var known) ? known
+        string? expect = CheckedIn.TryGetValue(name, out var known) ? known.Expect : null;
+        method ??= expect is not null ? known.Method
             : CoyoteTool.Methods.FirstOrDefault(m => name.StartsWith(m + "-", StringComparison.Ordinal))
             ?? throw new UsageException($"{path}: cannot tell the scenario from the file name; pass --method ({string.Join(", ", CoyoteTool.Methods)})");
         if (!CoyoteTool.Methods.Contains(method))
@@ -67,6 +68,11 @@ public static class ReplayCommand
         {
             stdout.Write(output);
             stdout.WriteLine($"REPLAY FAILED: the trace did not reproduce a bug in {method} (it may predate a change of the model or the harness)");
+            return ExitCodes.Failed;
+        }
+        if (expect is not null && bug?.Contains(expect, StringComparison.Ordinal) != true)
+        {
+            stdout.WriteLine($"REPLAY FAILED: {name} reproduced a different bug in {method}: {bug} (expected one that says \"{expect}\")");
             return ExitCodes.Failed;
         }
         stdout.WriteLine($"OK: reproduced in {method}: {bug}");
