@@ -117,6 +117,22 @@ public class ScenarioTests(ITestOutputHelper output)
         NoBug(CoyoteRunner.Run(Strategy.Pct, RaceSeed, 1000, EntryPoints.ShutdownFixed), "scenario 2 v1-rcu Pct");
     }
 
+    /// <summary>
+    /// The fix is tested where it matters: the same exploration with the grace period taken out
+    /// of the fix (a free path already inside notify keeps the device it read) finds the race
+    /// again, so the fixed variant passes because of synchronize_rcu, not because the harness
+    /// never interleaves there.
+    /// </summary>
+    [Fact]
+    public void Scenario2_RcuFixWithoutItsGracePeriodIsCaught()
+    {
+        var r = CoyoteRunner.Run(Strategy.Pct, RaceSeed, RaceBudget, () => new ConcurrentAeration(Scenarios.Shutdown(Designs.V1RcuNoGracePeriod)).Run());
+        output.WriteLine($"found after {r.Iterations} iterations: {r.Bug}");
+        Assert.True(r.BugFound, $"the RCU fix without its grace period was not caught within {RaceBudget} iterations");
+        Assert.Contains(RaceMessage, r.Bug);
+        Assert.Contains(RaceDetail, r.Bug);
+    }
+
     [LongFact]
     public void Long_RcuFix10000()
     {

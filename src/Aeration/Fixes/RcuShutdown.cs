@@ -35,7 +35,7 @@ public class RcuShutdown(RcuAerator aerator) : AeratorShutdown(aerator)
         }
         if (Phase == RcuShutdownPhase.GracePeriod)
         {
-            if (!_rcuAerator.Rcu.GracePeriodElapsed())
+            if (!GracePeriodElapsed())
                 return false;
             Phase = RcuShutdownPhase.Worker;
         }
@@ -44,4 +44,7 @@ public class RcuShutdown(RcuAerator aerator) : AeratorShutdown(aerator)
         Phase = RcuShutdownPhase.Unpublish; // ready for a later startup / shutdown
         return true;
     }
+
+    /// <summary>synchronize_rcu()'s wait: every free path that could have seen the device has left its read-side section.</summary>
+    protected virtual bool GracePeriodElapsed() => _rcuAerator.Rcu.GracePeriodElapsed();
 }

@@ -41,6 +41,18 @@ public static class Designs
         MakeShutdown = a => new RcuShutdown((RcuAerator)a),
     };
 
+    /// <summary>A seeded bug: the RCU fix without its grace period (shutdown does not wait for free paths already in notify).</summary>
+    public static readonly AerationDesign V1RcuNoGracePeriod = V1Rcu with
+    {
+        Name = "v1-rcu without synchronize_rcu",
+        MakeShutdown = a => new NoGracePeriodShutdown((RcuAerator)a),
+    };
+
+    private sealed class NoGracePeriodShutdown(RcuAerator a) : RcuShutdown(a)
+    {
+        protected override bool GracePeriodElapsed() => true;
+    }
+
     /// <summary>A design whose host completes late (after lateBy polls) or never.</summary>
     public static AerationDesign WithSlowHost(AerationDesign d, int lateBy, bool never) => d with
     {
