@@ -14,7 +14,7 @@ public class Scenario5Tests(ITestOutputHelper output)
     {
         foreach (var s in new[] { Strategy.Random, Strategy.Pct })
         {
-            var r = CoyoteRunner.Run(s, 1, 200, () => new TwoZones(design == "v1" ? TwoZones.V1 : TwoZones.Fixed).Run());
+            var r = CoyoteRunner.Run(s, 1, 100, () => new TwoZones(design == "v1" ? TwoZones.V1 : TwoZones.Fixed).Run());
             output.WriteLine($"scenario 5 {design} {s}: {r.Iterations} iterations, {r.Elapsed.TotalSeconds:F1} s");
             Assert.Empty(r.UncontrolledInvocations);
             if (r.BugFound)
