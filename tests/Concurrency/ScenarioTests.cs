@@ -156,10 +156,18 @@ public class ScenarioTests(ITestOutputHelper output)
     [Fact]
     public void Scenario4_DeadDeviceIsReportedAsLivenessFailure()
     {
-        var r = CoyoteRunner.Run(Strategy.Random, 1, 50, EntryPoints.DeadDeviceV1, livenessThreshold: 500);
+        ConcurrentAeration? last = null;
+        var r = CoyoteRunner.Run(Strategy.Random, 1, 50, () => (last = new ConcurrentAeration(Scenarios.DeadDevice(Designs.V1, 0, never: true))).Run(), livenessThreshold: 500);
         output.WriteLine($"{r.Iterations} iterations: {r.Bug}");
         Assert.True(r.BugFound, "a device that never completes must make shutdown a reported liveness failure");
         Assert.Matches("Deadlock detected|liveness", r.Bug!);
+        // It is the dead device that stuck shutdown, not a harness wait: shutdown never returned,
+        // the worker still holds its reference with the batch out, and the host acknowledged nothing.
+        Assert.NotNull(last);
+        Assert.False(last!.ShutdownReturned);
+        Assert.True(last.System.Device.Refcnt.Read() > 0, $"refcnt {last.System.Device.Refcnt.Read()}");
+        Assert.Equal(global::Aeration.WorkerState.Reacting, last.System.Worker.State);
+        Assert.Empty(last.System.Host.Applied);
     }
 
     [Theory]
