@@ -24,7 +24,9 @@ public sealed class AeratedAccounting : Invariant<AerationSystem>
             for (int m = 0; m < MigrateTypes.Count; m++)
             {
                 int head = zone.ListHead(order, (MigrateType)m);
-                for (int n = zone.Lists.Next(head); n != head; n = zone.Lists.Next(n))
+                // Bounded, and only over page nodes: a corrupt list is Exclusive location's to report.
+                int steps = 0;
+                for (int n = zone.Lists.Next(head); n != head && n >= 0 && !zone.IsListHead(n) && steps++ <= zone.NrPages; n = zone.Lists.Next(n))
                     if ((zone.Flags(n) & PageFlags.Aerated) != 0)
                         count++;
             }

@@ -56,7 +56,9 @@ public sealed class NoRawBelowBoundary : Invariant<AerationSystem>
                 $"it points into zone {bz?.Config.Name ?? "(never set)"}", order, MigrateTypes.Name(mt));
         bool below = boundary == head; // list head: nothing is below the boundary
         bool found = below;
-        for (int n = zone.Lists.Next(head); n != head; n = zone.Lists.Next(n))
+        // Bounded, and only over page nodes: a corrupt list is Exclusive location's to report.
+        int steps = 0;
+        for (int n = zone.Lists.Next(head); n != head && n >= 0 && !zone.IsListHead(n) && steps++ <= zone.NrPages; n = zone.Lists.Next(n))
         {
             if (n == boundary)
             {
