@@ -14,8 +14,12 @@ public static class ScenarioRunner
     public static RunReport Run<TSystem>(Scenario scenario, Func<ZoneConfig, TSystem> makeSystem)
         where TSystem : BuddySystem => Run(scenario, (Scenario s) => makeSystem(s.Config));
 
-    /// <summary>Run a scenario on a system made from the whole scenario (aeration setups need more than the zone).</summary>
-    public static RunReport Run<TSystem>(Scenario scenario, Func<Scenario, TSystem> makeSystem)
+    /// <summary>
+    /// Run a scenario on a system made from the whole scenario (aeration setups need more than
+    /// the zone). An observer, if given, sees the initial state, every step and the settle phase
+    /// as they happen (the renderer draws them from it).
+    /// </summary>
+    public static RunReport Run<TSystem>(Scenario scenario, Func<Scenario, TSystem> makeSystem, Action<ScenarioStep>? observe = null)
         where TSystem : BuddySystem
     {
         var log = new List<string>(scenario.Operations.Count);
@@ -26,36 +30,49 @@ public static class ScenarioRunner
         }
         catch (ArgumentException e)
         {
+            observe?.Invoke(new ScenarioStep(0, "bad configuration", null, null, e.Message));
             return new RunReport(log, 0, null, $"bad configuration: {e.Message}");
         }
         var initial = system.CheckInvariants();
+        observe?.Invoke(new ScenarioStep(0, "initial state", system, initial, null));
         if (initial != null)
             return new RunReport(log, 0, initial, null);
         for (int i = 0; i < scenario.Operations.Count; i++)
         {
             var op = scenario.Operations[i];
             StepOutcome? outcome;
+            string? error = null;
             try
             {
                 outcome = system.Apply(op);
+                if (outcome is null)
+                {
+                    log.Add($"{op} -> unknown here");
+                    error = $"operation {op} is not supported by {system.GetType().Name}";
+                }
             }
             catch (BadPageException e)
             {
+                outcome = null;
                 log.Add($"{op} -> model error");
-                return new RunReport(log, i + 1, null, $"model refused {op}: {e.Message}");
+                error = $"model refused {op}: {e.Message}";
             }
-            if (outcome is null)
+            if (error != null)
             {
-                log.Add($"{op} -> unknown here");
-                return new RunReport(log, i + 1, null, $"operation {op} is not supported by {system.GetType().Name}");
+                observe?.Invoke(new ScenarioStep(i + 1, log[^1], system, null, error));
+                return new RunReport(log, i + 1, null, error);
             }
-            log.Add($"{op} -> {outcome.Note}");
+            log.Add($"{op} -> {outcome!.Note}");
             var violation = outcome.Violation ?? system.CheckInvariants();
+            observe?.Invoke(new ScenarioStep(i + 1, log[^1], system, violation, null));
             if (violation != null)
                 return new RunReport(log, i + 1, violation, null);
         }
         // The end of the scenario: let the system settle (liveness checks live here).
+        int before = log.Count;
         var final = system.Finish(log);
+        if (log.Count > before || final is not null)
+            observe?.Invoke(new ScenarioStep(log.Count, log.Count > before ? string.Join("\n", log.Skip(before)) : "(settle) nothing to run", system, final, null));
         if (final != null)
             return new RunReport(log, log.Count, final, null);
         return new RunReport(log, null, null, null);

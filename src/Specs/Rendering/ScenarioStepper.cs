@@ -6,7 +6,7 @@ using Specs.Harness;
 namespace Specs.Rendering;
 
 /// <summary>
-/// Runs a scenario like ScenarioRunner, but records the zone after every step so that a
+/// Runs a scenario through ScenarioRunner and records the zone after every step so that a
 /// counterexample can be drawn step by step. The settle phase (AerationSystem.Finish) is one
 /// drawn step at the end, covering every "(settle)" line of the log.
 /// </summary>
@@ -16,51 +16,9 @@ public static class ScenarioStepper
     public static IReadOnlyList<StepView> Capture(string design, Scenario scenario)
     {
         var steps = new List<StepView>();
-        BuddySystem system;
-        try
-        {
-            system = Designs.MakeSystem(design, scenario);
-        }
-        catch (ArgumentException e)
-        {
-            return [new StepView(0, "bad configuration", EmptyView(scenario.Config), null, e.Message)];
-        }
-        var initial = system.CheckInvariants();
-        steps.Add(new StepView(0, "initial state", Snapshot(system), initial));
-        if (initial is not null)
-            return steps;
-        var log = new List<string>();
-        for (int i = 0; i < scenario.Operations.Count; i++)
-        {
-            var op = scenario.Operations[i];
-            StepOutcome? outcome;
-            try
-            {
-                outcome = system.Apply(op);
-            }
-            catch (BadPageException e)
-            {
-                steps.Add(new StepView(i + 1, $"{op} -> model error", Snapshot(system), null, $"model refused {op}: {e.Message}"));
-                return steps;
-            }
-            if (outcome is null)
-            {
-                steps.Add(new StepView(i + 1, $"{op} -> unknown here", Snapshot(system), null, $"operation {op} is not supported by {system.GetType().Name}"));
-                return steps;
-            }
-            log.Add($"{op} -> {outcome.Note}");
-            var violation = outcome.Violation ?? system.CheckInvariants();
-            steps.Add(new StepView(i + 1, log[^1], Snapshot(system), violation));
-            if (violation is not null)
-                return steps;
-        }
-        int before = log.Count;
-        var final = system.Finish(log);
-        if (log.Count > before || final is not null)
-        {
-            string text = log.Count > before ? string.Join("\n", log.Skip(before)) : "(settle) nothing to run";
-            steps.Add(new StepView(log.Count, text, Snapshot(system), final));
-        }
+        ScenarioRunner.Run(scenario, sc => Designs.MakeSystem(design, sc), step =>
+            steps.Add(new StepView(step.Step, step.Text,
+                step.System is null ? EmptyView(scenario.Config) : Snapshot(step.System), step.Violation, step.Error)));
         return steps;
     }
 
