@@ -210,6 +210,18 @@ public sealed class AerationSystem : BuddySystem
         }
     }
 
+    /// <summary>
+    /// For harnesses that run the worker and the host outside Apply (the concurrency tests): a
+    /// step of its own in which the hints the host applied and the blocks that entered or left
+    /// the batch are recorded, as Apply records them after every operation. The caller holds
+    /// zone->lock.
+    /// </summary>
+    public Violation? RecordHostAndWorkerProgress()
+    {
+        _seq++;
+        return SyncHintsAndBatch();
+    }
+
     /// <summary>Tell the oracle about blocks that entered or left the batch, and record new hints.</summary>
     private Violation? SyncHintsAndBatch()
     {

@@ -294,7 +294,7 @@ public sealed class ConcurrentAeration
             // the oracle's picture of the batch up to date (the worker fills and drains only under
             // zone->lock, which the caller holds), so that the next operation's oracle check is
             // not a false alarm.
-            System.Apply(new PutbackIsolatedPage(0));
+            System.RecordHostAndWorkerProgress();
             if (new Specs.Aeration.DeviceLifetime().Check(System) is { } dl)
                 Fail($"{where}: {dl}");
             return;
@@ -306,10 +306,8 @@ public sealed class ConcurrentAeration
         SchedulingPoint.Suppress();
         try
         {
-            // A no-op step (nothing is ever isolated in these scenarios) that makes AerationSystem
-            // record the hints the host applied and the blocks that entered or left the batch.
-            var sync = System.Apply(new PutbackIsolatedPage(0));
-            var v = sync?.Violation ?? System.CheckInvariants();
+            // Record the hints the host applied and the blocks that entered or left the batch.
+            var v = System.RecordHostAndWorkerProgress() ?? System.CheckInvariants();
             if (v != null)
                 Fail($"{where}: {v}");
         }
