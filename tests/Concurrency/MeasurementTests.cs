@@ -68,7 +68,7 @@ public static class Measurements
 [Collection(MeasurementCollection.Name)]
 public class MeasurementTests(ITestOutputHelper output)
 {
-    private const string Command = "cd /work/main && COYOTE_LONG=1 dotnet test tests/Concurrency --filter \"FullyQualifiedName~Measurement|FullyQualifiedName~Long_\"";
+    private const string Command = "COYOTE_LONG=1 dotnet test tests/Concurrency --filter \"FullyQualifiedName~Measurement|FullyQualifiedName~Long_\"";
 
     private static bool IsRace(CoyoteResult r)
         => r.BugFound && r.Bug!.Contains(ScenarioTests.RaceMessage, StringComparison.Ordinal) && r.Bug.Contains(ScenarioTests.RaceDetail, StringComparison.Ordinal);
@@ -156,7 +156,7 @@ public class MeasurementTests(ITestOutputHelper output)
                 md.AppendLine($"- {Name(r.Strategy)} seed {r.Seed}: {r.Bug}");
         }
         md.AppendLine();
-        md.AppendLine($"Regenerate: `{Command}` (knobs for a shorter trial: `COYOTE_TABLE_SEEDS`, `COYOTE_TABLE_BUDGET`).");
+        md.AppendLine($"Regenerate, from the root of any clone: `{Command}` (knobs for a shorter trial: `COYOTE_TABLE_SEEDS`, `COYOTE_TABLE_BUDGET`).");
         var text = md.ToString();
         Measurements.Write("strategy-table.md", text);
         Print(text);
@@ -224,7 +224,7 @@ public class MeasurementTests(ITestOutputHelper output)
                 md.AppendLine($"| {s} | {what} | {bare.StepsPerSecond / Math.Max(r.StepsPerSecond, 1e-9):F2} | {bare.IterationsPerSecond / Math.Max(r.IterationsPerSecond, 1e-9):F2} |");
         }
         md.AppendLine();
-        md.AppendLine($"Regenerate: `{Command}` (knobs: `COYOTE_SPS_SCRUB`, `COYOTE_SPS_BARE` iterations).");
+        md.AppendLine($"Regenerate, from the root of any clone: `{Command}` (knobs: `COYOTE_SPS_SCRUB`, `COYOTE_SPS_BARE` iterations).");
         var text = md.ToString();
         Measurements.Write("steps-per-second.md", text);
         Print(text);
@@ -312,7 +312,7 @@ public class MeasurementTests(ITestOutputHelper output)
                       $"the real ones: the stress runs above completed ({fixedBudget.Runs + sameBudget.Runs + control.Runs} runs, " +
                       $"{fixedBudget.Hangs + sameBudget.Hangs + control.Hangs} hangs) in the same process right after a Coyote exploration.");
         md.AppendLine();
-        md.AppendLine($"Regenerate: `{Command}` (knobs: `COYOTE_STRESS_SECONDS`, `COYOTE_STRESS_CONTROL_SECONDS`).");
+        md.AppendLine($"Regenerate, from the root of any clone: `{Command}` (knobs: `COYOTE_STRESS_SECONDS`, `COYOTE_STRESS_CONTROL_SECONDS`).");
         var text = md.ToString();
         Measurements.Write("stress-vs-coyote.md", text);
         Print(text);
