@@ -15,6 +15,12 @@ namespace Cli;
 /// </summary>
 public static class CheckCommand
 {
+    /// <summary>How often a run whose output is not a terminal says how far it is.</summary>
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(10);
+
+    /// <summary>Zones above this size get a note that each scenario is slow.</summary>
+    private const int LargeZonePages = 65536;
+
     public static Command Build(TextWriter stdout, bool interactive)
     {
         var design = new Option<string[]>("--design") { Description = $"Design(s) to check: {string.Join(", ", Designs.Names)}. Repeatable. Default: buddy and v1-fixed.", AllowMultipleArgumentsPerToken = true };
@@ -30,15 +36,16 @@ public static class CheckCommand
                 return null;
             },
         };
-        var runs = new Option<int?>("--runs") { Description = $"Generated scenarios per design. Default {CheckSettings.Default.Runs}." };
-        var batch = new Option<int?>("--batch") { Description = $"Scenarios per seed batch (the unit of sharding). Default {CheckSettings.Default.BatchSize}." };
-        var maxOps = new Option<int?>("--max-ops") { Description = $"Largest generated scenario (operations). Default {CheckSettings.Default.MaxOps}." };
-        var zonePages = new Option<int?>("--zone-pages") { Description = "Use one zone of this many pages (default: the generators' small zones)." };
-        var maxOrder = new Option<int?>("--max-order") { Description = "MAX_ORDER of that zone (default 6)." };
-        var pageblockOrder = new Option<int?>("--pageblock-order") { Description = "pageblock_order of that zone (default 2)." };
-        var minWatermark = new Option<int?>("--min-watermark") { Description = "WMARK_MIN in pages of that zone (default 4)." };
-        var hwm = new Option<int?>("--hwm") { Description = "AERATOR_HWM for aeration designs (default: generated 1..3)." };
-        var capacity = new Option<int?>("--capacity") { Description = "Batch capacity for aeration designs (default: generated 1, 2, 4)." };
+        var runs = NumberOptions.Optional("--runs", $"Generated scenarios per design, {NumberOptions.Range(1, CheckSettings.MaxRuns)}. Default {CheckSettings.Default.Runs}.", 1, CheckSettings.MaxRuns);
+        var batch = NumberOptions.Optional("--batch", $"Scenarios per seed batch (the unit of sharding), {NumberOptions.Range(1, CheckSettings.MaxBatch)}. Default {CheckSettings.Default.BatchSize}.", 1, CheckSettings.MaxBatch);
+        var maxOps = NumberOptions.Optional("--max-ops", $"Largest generated scenario (operations), {NumberOptions.Range(1, CheckSettings.MaxMaxOps)}. Default {CheckSettings.Default.MaxOps}.", 1, CheckSettings.MaxMaxOps);
+        var zonePages = NumberOptions.Optional("--zone-pages", $"Use one zone of this many pages, {NumberOptions.Range(1, CounterexampleLoader.MaxZonePages)} and a multiple of 2^(MAX_ORDER-1) (default: the generators' small zones).", 1, CounterexampleLoader.MaxZonePages);
+        var maxOrder = NumberOptions.Optional("--max-order", "MAX_ORDER of that zone, 2 to 20 (default 6).", 2, 20);
+        var pageblockOrder = NumberOptions.Optional("--pageblock-order", "pageblock_order of that zone, 1 to MAX_ORDER-1 (default 2).", 1, 19);
+        var minWatermark = NumberOptions.Optional("--min-watermark", $"WMARK_MIN in pages of that zone, {NumberOptions.Range(0, CounterexampleLoader.MaxZonePages)} (default 4).", 0, CounterexampleLoader.MaxZonePages);
+        var hwm = NumberOptions.Optional("--hwm", $"AERATOR_HWM for aeration designs, {NumberOptions.Range(1, CheckSettings.MaxHwm)} (default: generated 1..3).", 1, CheckSettings.MaxHwm);
+        var capacity = NumberOptions.Optional("--capacity", $"Batch capacity for aeration designs, 1 to {Aeration.Virtio.HintingDriver.HintsMax} (default: generated 1, 2, 4).", 1, Aeration.Virtio.HintingDriver.HintsMax);
+        var noPoisoning = new Option<bool>("--no-poisoning") { Description = "Generate no page-poisoning guests (their finding, \"Content contract\", otherwise tends to come first under v1)." };
         var noIsolation = new Option<bool>("--no-isolation") { Description = "Generate no isolation (MIGRATE_ISOLATE, __isolate_free_page, putback)." };
         var shard = new Option<string?>("--shard") { Description = "Run shard i of n (1-based, e.g. 2/4): the seed batches b with b mod n = i-1." };
         var outDir = new Option<string?>("--out") { Description = "Folder for counterexample files. Default: counterexamples." };
@@ -46,7 +53,7 @@ public static class CheckCommand
         var skipRegressions = new Option<bool>("--skip-regressions") { Description = "Do not replay the regressions folder first." };
         var command = new Command("check", "Run the generated-sequence checks; exit 1 and write the shrunk counterexample on a violation.")
         {
-            design, seed, runs, batch, maxOps, zonePages, maxOrder, pageblockOrder, minWatermark, hwm, capacity, noIsolation, shard, outDir, regressions, skipRegressions,
+            design, seed, runs, batch, maxOps, zonePages, maxOrder, pageblockOrder, minWatermark, hwm, capacity, noIsolation, noPoisoning, shard, outDir, regressions, skipRegressions,
         };
         command.SetAction(parse =>
         {
@@ -54,14 +61,14 @@ public static class CheckCommand
             ZoneConfig? zone = null;
             if (parse.GetValue(zonePages) is not null || parse.GetValue(maxOrder) is not null || parse.GetValue(pageblockOrder) is not null || parse.GetValue(minWatermark) is not null)
             {
-                int mo = parse.GetValue(maxOrder) ?? 6;
+                int mo = (int?)parse.GetValue(maxOrder) ?? 6;
                 zone = new ZoneConfig
                 {
                     Name = "Custom",
                     MaxOrder = mo,
-                    NrPages = parse.GetValue(zonePages) ?? Math.Max(256, 4 << Math.Clamp(mo - 1, 0, 20)),
-                    PageblockOrder = parse.GetValue(pageblockOrder) ?? Math.Min(2, Math.Max(1, mo - 1)),
-                    MinWatermarkPages = parse.GetValue(minWatermark) ?? 4,
+                    NrPages = (int?)parse.GetValue(zonePages) ?? Math.Max(256, 4 << Math.Clamp(mo - 1, 0, 20)),
+                    PageblockOrder = (int?)parse.GetValue(pageblockOrder) ?? Math.Min(2, Math.Max(1, mo - 1)),
+                    MinWatermarkPages = (int?)parse.GetValue(minWatermark) ?? 4,
                 };
             }
             var (si, sn) = parse.GetValue(shard) is string s ? CheckSettings.ParseShard(s) : (1, 1);
@@ -69,13 +76,14 @@ public static class CheckCommand
             {
                 Designs = parse.GetValue(design) is { Length: > 0 } ds ? ds.Distinct(StringComparer.Ordinal).ToArray() : d.Designs,
                 Seed = parse.GetValue(seed) ?? d.Seed,
-                Runs = parse.GetValue(runs) ?? d.Runs,
-                BatchSize = parse.GetValue(batch) ?? d.BatchSize,
-                MaxOps = parse.GetValue(maxOps) ?? d.MaxOps,
+                Runs = (int?)parse.GetValue(runs) ?? d.Runs,
+                BatchSize = (int?)parse.GetValue(batch) ?? d.BatchSize,
+                MaxOps = (int?)parse.GetValue(maxOps) ?? d.MaxOps,
                 Zone = zone,
-                Hwm = parse.GetValue(hwm),
-                Capacity = parse.GetValue(capacity),
+                Hwm = (int?)parse.GetValue(hwm),
+                Capacity = (int?)parse.GetValue(capacity),
                 NoIsolation = parse.GetValue(noIsolation),
+                NoPoisoning = parse.GetValue(noPoisoning),
                 ShardIndex = si,
                 ShardCount = sn,
                 OutDir = parse.GetValue(outDir) ?? d.OutDir,
@@ -83,24 +91,42 @@ public static class CheckCommand
                 SkipRegressions = parse.GetValue(skipRegressions),
             };
             settings.Validate();
-            // Refuse an unusable --out before any work, not after a violation was found.
-            try
-            {
-                Directory.CreateDirectory(settings.OutDir);
-                string probe = Path.Combine(settings.OutDir, $".write-test-{Environment.ProcessId}");
-                File.WriteAllText(probe, "");
-                File.Delete(probe);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                throw new UsageException($"--out: cannot write counterexample files to '{settings.OutDir}': {e.Message}");
-            }
-            return Execute(settings, stdout, interactive);
+            if (!settings.MyBatches().Any())
+                throw new UsageException($"--shard {si}/{sn}: this shard is empty: the run has only {settings.Batches} seed batch(es) of {settings.BatchSize} scenarios (fewer shards, or a smaller --batch)");
+            ProbeOutDir(settings.OutDir);
+            return Execute(settings, stdout, interactive, parse.InvocationConfiguration.Error);
         });
         return command;
     }
 
-    public static int Execute(CheckSettings settings, TextWriter stdout, bool interactive)
+    /// <summary>
+    /// Refuse an unusable --out before any work, not after a violation was found; leave no
+    /// folder behind (it is made when the first counterexample is written).
+    /// </summary>
+    private static void ProbeOutDir(string outDir)
+    {
+        string? made = null;
+        try
+        {
+            for (var d = new DirectoryInfo(Path.GetFullPath(outDir)); d is not null && !d.Exists; d = d.Parent)
+                made = d.FullName;
+            Directory.CreateDirectory(outDir);
+            string probe = Path.Combine(outDir, $".write-test-{Environment.ProcessId}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UsageException($"--out: cannot write counterexample files to '{outDir}': {e.Message}");
+        }
+        finally
+        {
+            if (made is not null && Directory.Exists(made))
+                Directory.Delete(made, recursive: true);
+        }
+    }
+
+    public static int Execute(CheckSettings settings, TextWriter stdout, bool interactive, TextWriter? progressLog = null)
     {
         var console = Terminal.Over(stdout, interactive);
         var clock = Stopwatch.StartNew();
@@ -109,7 +135,9 @@ public static class CheckCommand
         stdout.WriteLine($"check: designs {string.Join(", ", settings.Designs)}; seed {settings.Seed}; {settings.Runs} runs per design in {settings.Batches} batches of {settings.BatchSize}; shard {settings.ShardIndex}/{settings.ShardCount}; up to {settings.MaxOps} operations"
             + (settings.Zone is { } z ? $"; zone {z.NrPages} pages, MAX_ORDER {z.MaxOrder}, pageblock_order {z.PageblockOrder}" : "; the generators' zones")
             + (settings.Hwm is int h ? $"; HWM {h}" : "") + (settings.Capacity is int c ? $"; capacity {c}" : "")
-            + (settings.NoIsolation ? "; no isolation" : ""));
+            + (settings.NoIsolation ? "; no isolation" : "") + (settings.NoPoisoning ? "; no poisoning" : ""));
+        if (settings.Zone is { NrPages: > LargeZonePages } big)
+            progressLog?.WriteLine($"check: note: a zone of {Num(big.NrPages)} pages is checked in full (every invariant over every frame) after every step: expect seconds to minutes per scenario; try a small --runs first");
         var results = new List<DesignCheck>();
         int perDesign = settings.MyBatches().Sum(b => b.Runs);
         if (interactive)
@@ -128,8 +156,24 @@ public static class CheckCommand
         }
         else
         {
+            // Not a terminal: a progress line on the error stream at most every ProgressEvery
+            // (stdout stays byte-identical for the same seed).
             foreach (var design in settings.Designs)
-                results.Add(CheckRunner.Run(design, settings));
+            {
+                int done = 0;
+                var since = Stopwatch.StartNew();
+                var since0 = Stopwatch.StartNew();
+                results.Add(CheckRunner.Run(design, settings, n =>
+                {
+                    done += n;
+                    if (progressLog is not null && since.Elapsed >= ProgressEvery)
+                    {
+                        double left = since0.Elapsed.TotalSeconds / done * (perDesign - done);
+                        progressLog.WriteLine($"check: {design}: {Num(done)} of {Num(perDesign)} runs ({100.0 * done / perDesign:0}%), {clock.Elapsed.TotalSeconds:0} s so far, about {left:0} s left for this design");
+                        since.Restart();
+                    }
+                }));
+            }
         }
 
         var files = new List<string>();
@@ -141,10 +185,9 @@ public static class CheckCommand
             stdout.WriteLine();
             if (r.Counterexample is { } file)
             {
-                string path = Path.Combine(settings.OutDir, $"{r.Design}-seed{r.FailureSeed}.json");
-                CounterexampleWriter.Write(file, path);
+                var (path, note) = WriteCounterexample(file, settings.OutDir, $"{r.Design}-seed{r.FailureSeed}-{Slug(file.Expected.Invariant)}");
                 files.Add(path);
-                stdout.WriteLine($"Counterexample written to {path}");
+                stdout.WriteLine(note);
                 stdout.WriteLine($"  replay: dotnet run --project src/Cli -- replay {path}");
                 stdout.WriteLine($"  show:   dotnet run --project src/Cli -- show {path} --html {Path.ChangeExtension(path, ".html")}");
                 if (file.FixedBy is not null)
@@ -172,6 +215,33 @@ public static class CheckCommand
         return violated || !regressionsOk ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
+    /// <summary>
+    /// Write a counterexample as OUT/NAME.json, never replacing a different file silently: the
+    /// same content already there is said so, another file of that name keeps its place and the
+    /// new one becomes NAME-2.json (-3, ...). Returns the path and the line that tells the user.
+    /// </summary>
+    private static (string Path, string Note) WriteCounterexample(CounterexampleFile file, string outDir, string name)
+    {
+        Directory.CreateDirectory(outDir);
+        string text = CounterexampleWriter.ToJson(file);
+        string first = Path.Combine(outDir, name + ".json");
+        for (int k = 1; ; k++)
+        {
+            string path = k == 1 ? first : Path.Combine(outDir, $"{name}-{k}.json");
+            if (!File.Exists(path))
+            {
+                File.WriteAllText(path, text, new System.Text.UTF8Encoding(false));
+                return (path, k == 1 ? $"Counterexample written to {path}" : $"Counterexample written to {path} ({first} holds a different counterexample and was kept)");
+            }
+            if (File.ReadAllText(path) == text)
+                return (path, $"Counterexample already in {path} (the same file, left as it was)");
+        }
+    }
+
+    /// <summary>An invariant's name as a file-name part: "Counters match contents" → "counters-match-contents".</summary>
+    private static string Slug(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(text.ToLowerInvariant(), "[^a-z0-9]+", "-").Trim('-');
+
     private static bool ReplayRegressions(CheckSettings settings, IAnsiConsole console, TextWriter stdout)
     {
         if (settings.SkipRegressions)
@@ -187,8 +257,11 @@ public static class CheckCommand
         var verdicts = RegressionFolder.Files(folder).Select(RegressionFolder.Check).ToList();
         var table = new Table().Title($"regressions ({verdicts.Count} files)").AddColumns("file", "design", "fixed by", "result");
         foreach (var v in verdicts)
-            table.AddRow(Markup.Escape(Path.GetFileName(v.Path)), Markup.Escape(v.Design), Markup.Escape(v.FixedBy ?? "-"), v.Ok ? "still fails as recorded" : "FAILED");
+            table.AddRow(Markup.Escape(Path.GetFileName(v.Path)), Markup.Escape(v.Design), Markup.Escape(v.FixedBy ?? "-"), v.Ok ? "still fails as recorded" : v.Malformed ? "MALFORMED" : "FAILED");
         console.Write(table);
+        // A file that cannot be read is the user's to mend (misuse), not a finding.
+        if (verdicts.FirstOrDefault(v => v.Malformed) is { } bad)
+            throw new UsageException($"{bad.Path}: {bad.Message}" + (verdicts.Count(v => v.Malformed) > 1 ? $" (and {verdicts.Count(v => v.Malformed) - 1} more malformed file(s) in {folder})" : ""));
         foreach (var v in verdicts.Where(v => !v.Ok))
             stdout.WriteLine($"regression {Path.GetFileName(v.Path)}: {v.Message}");
         return verdicts.All(v => v.Ok);

@@ -76,6 +76,7 @@ public static class CheckRunner
             var setups = AerationOperationGen.Setups.Select(s => s with
             {
                 Aerator = s.Aerator with { Hwm = settings.Hwm ?? s.Aerator.Hwm, Capacity = settings.Capacity ?? s.Aerator.Capacity },
+                PagePoisoning = s.PagePoisoning && !settings.NoPoisoning,
             });
             gen = AerationOperationGen.Scenario(zones, setups);
         }

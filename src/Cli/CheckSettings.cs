@@ -20,6 +20,10 @@ public sealed record CheckSettings
     public int? Hwm { get; init; }
     public int? Capacity { get; init; }
     public bool NoIsolation { get; init; }
+    public bool NoPoisoning { get; init; }
+
+    /// <summary>Upper bounds of the numeric options (the lower bound of each is 1).</summary>
+    public const int MaxRuns = 10_000_000, MaxBatch = 100_000, MaxMaxOps = 10_000, MaxHwm = 1_000_000;
     public int ShardIndex { get; init; } = 1;
     public int ShardCount { get; init; } = 1;
     public string OutDir { get; init; } = "counterexamples";
@@ -57,11 +61,11 @@ public sealed record CheckSettings
         foreach (var d in Designs)
             if (!Specs.Files.Designs.IsKnown(d))
                 throw new UsageException($"--design: unknown design '{d}' (known: {string.Join(", ", Specs.Files.Designs.Names)})");
-        if (Runs < 1 || Runs > 10_000_000)
+        if (Runs < 1 || Runs > MaxRuns)
             throw new UsageException($"--runs: {Runs} is out of range 1..10000000");
-        if (BatchSize < 1 || BatchSize > 100_000)
+        if (BatchSize < 1 || BatchSize > MaxBatch)
             throw new UsageException($"--batch: {BatchSize} is out of range 1..100000");
-        if (MaxOps < 1 || MaxOps > 10_000)
+        if (MaxOps < 1 || MaxOps > MaxMaxOps)
             throw new UsageException($"--max-ops: {MaxOps} is out of range 1..10000");
         if (Zone is { } z)
         {
@@ -85,8 +89,8 @@ public sealed record CheckSettings
             if (z.NrPages > CounterexampleLoader.MaxZonePages)
                 throw new UsageException($"--zone-pages: {z.NrPages} is out of range 1..{CounterexampleLoader.MaxZonePages}");
         }
-        if (Hwm is < 1)
-            throw new UsageException($"--hwm: {Hwm} must be at least 1");
+        if (Hwm is < 1 or > MaxHwm)
+            throw new UsageException($"--hwm: {Hwm} is out of range 1..{MaxHwm}");
         if (Capacity is < 1 or > Aeration.Virtio.HintingDriver.HintsMax)
             throw new UsageException($"--capacity: {Capacity} is out of range 1..{Aeration.Virtio.HintingDriver.HintsMax}");
         _ = new AeratorConfig { Hwm = Hwm ?? 1, Capacity = Capacity ?? 1 };

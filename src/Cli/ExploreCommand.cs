@@ -9,16 +9,19 @@ namespace Cli;
 /// </summary>
 public static class ExploreCommand
 {
+    private const long MaxIterations = 100_000_000, MaxSeeds = 100_000;
+
     public static Command Build(TextWriter stdout)
     {
-        var scenario = new Option<string>("--scenario") { Description = $"Scenario: {string.Join(", ", CoyoteTool.Scenarios.Keys)}. Default shutdown.", DefaultValueFactory = _ => "shutdown" };
-        var design = new Option<string>("--design") { Description = "v1 or fixed (two-zones also: stale-boundary, a seeded bug). Default v1.", DefaultValueFactory = _ => "v1" };
-        var strategy = new Option<string>("--strategy") { Description = "random, pct (prioritization) or portfolio. Default pct.", DefaultValueFactory = _ => "pct" };
-        var iterations = new Option<uint>("--iterations") { Description = "Iterations per seed. Default 1000.", DefaultValueFactory = _ => 1000u };
-        var seed = new Option<uint>("--seed") { Description = "First seed. Default 7.", DefaultValueFactory = _ => 7u };
-        var seeds = new Option<int>("--seeds") { Description = "Number of seeds (seed, seed+1, ...). Default 1.", DefaultValueFactory = _ => 1 };
+        // Defaults are shown once, by the help's own "[default: ...]".
+        var scenario = new Option<string>("--scenario") { Description = $"Scenario: {string.Join(", ", CoyoteTool.Scenarios.Keys)}.", DefaultValueFactory = _ => "shutdown" };
+        var design = new Option<string>("--design") { Description = "v1 or fixed (two-zones also: stale-boundary, a seeded bug).", DefaultValueFactory = _ => "v1" };
+        var strategy = new Option<string>("--strategy") { Description = "random, pct (prioritization) or portfolio.", DefaultValueFactory = _ => "pct" };
+        var iterations = NumberOptions.WithDefault("--iterations", $"Iterations per seed, {NumberOptions.Range(1, MaxIterations)}.", 1, MaxIterations, 1000);
+        var seed = NumberOptions.WithDefault("--seed", $"First seed, {NumberOptions.Range(0, uint.MaxValue)}.", 0, uint.MaxValue, 7);
+        var seeds = NumberOptions.WithDefault("--seeds", $"Number of seeds (seed, seed+1, ...), {NumberOptions.Range(1, MaxSeeds)}.", 1, MaxSeeds, 1);
         var shard = new Option<string?>("--shard") { Description = "Run shard i of n (1-based): the seeds k with k mod n = i-1." };
-        var outDir = new Option<string>("--out") { Description = "Where traces go. Default: counterexamples.", DefaultValueFactory = _ => "counterexamples" };
+        var outDir = new Option<string>("--out") { Description = "Where traces go.", DefaultValueFactory = _ => "counterexamples" };
         var noBuild = new Option<bool>("--no-build") { Description = "Do not build tests/Concurrency first (it must be built and rewritten already)." };
         var command = new Command("explore", "Explore thread schedules of a concurrency scenario with Coyote; write the trace of any bug found.")
         {
@@ -35,12 +38,11 @@ public static class ExploreCommand
             string st = parse.GetValue(strategy)!;
             if (st is not ("random" or "pct" or "portfolio"))
                 throw new UsageException($"--strategy: unknown strategy '{st}' (random, pct, portfolio)");
-            uint iters = parse.GetValue(iterations);
-            if (iters == 0)
-                throw new UsageException("--iterations: must be at least 1");
-            int n = parse.GetValue(seeds);
-            if (n < 1)
-                throw new UsageException("--seeds: must be at least 1");
+            uint iters = (uint)parse.GetValue(iterations);
+            int n = (int)parse.GetValue(seeds);
+            uint first = (uint)parse.GetValue(seed);
+            if ((ulong)first + (ulong)n - 1 > uint.MaxValue)
+                throw new UsageException($"--seeds: {n} seeds from --seed {first} go past {uint.MaxValue:N0}, the largest seed");
             var (si, sn) = parse.GetValue(shard) is string s ? CheckSettings.ParseShard(s) : (1, 1);
 
             string root = CoyoteTool.RepositoryRoot();
@@ -57,7 +59,7 @@ public static class ExploreCommand
             {
                 if (k % sn != si - 1)
                     continue;
-                uint sd = parse.GetValue(seed) + (uint)k;
+                uint sd = first + (uint)k;
                 // A fresh folder per run, removed afterwards: only this run's report and trace are read.
                 string work = Directory.CreateTempSubdirectory($"coyote-{method}-{sd}-").FullName;
                 try

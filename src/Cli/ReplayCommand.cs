@@ -49,8 +49,7 @@ public static class ReplayCommand
     /// <summary>Replay a Coyote trace with the coyote tool on the rewritten scenario assembly; exit 0 when the bug comes back.</summary>
     private static int ReplayTrace(string path, string? method, TextWriter stdout)
     {
-        if (!File.Exists(path))
-            throw new UsageException($"no such file: {path}");
+        CliApp.RequireFile(path);
         string name = Path.GetFileNameWithoutExtension(path);
         string? expect = CheckedIn.TryGetValue(name, out var known) ? known.Expect : null;
         method ??= expect is not null ? known.Method

@@ -6,13 +6,7 @@ namespace Cli.Tests;
 /// <summary>The CLI's entry point in-process: exit codes 0 / 1 / 2, option and file errors.</summary>
 public sealed class CliEndToEndTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter { NewLine = "\n" };
-        var stderr = new StringWriter { NewLine = "\n" };
-        int code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => TestFiles.RunCli(args);
 
     private static string Regression(string name) => Path.Combine(TestFiles.Regressions, name);
 

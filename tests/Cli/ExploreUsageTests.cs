@@ -21,14 +21,19 @@ public sealed class ExploreUsageTests
     [InlineData(new[] { "explore", "--scenario", "nope" }, "--scenario: unknown scenario 'nope'")]
     [InlineData(new[] { "explore", "--scenario", "two-zones", "--design", "v2" }, "has no design 'v2'")]
     [InlineData(new[] { "explore", "--strategy", "dfs" }, "--strategy: unknown strategy 'dfs'")]
-    [InlineData(new[] { "explore", "--iterations", "0" }, "--iterations: must be at least 1")]
-    [InlineData(new[] { "explore", "--seeds", "0" }, "--seeds: must be at least 1")]
-    [InlineData(new[] { "explore", "--frobnicate" }, "frobnicate")]
+    [InlineData(new[] { "explore", "--iterations", "0" }, "--iterations: '0' is not a whole number from 1 to 100,000,000")]
+    [InlineData(new[] { "explore", "--iterations", "-3" }, "--iterations: '-3' is not a whole number from 1 to 100,000,000")]
+    [InlineData(new[] { "explore", "--seed", "4294967296" }, "--seed: '4294967296' is not a whole number from 0 to 4,294,967,295")]
+    [InlineData(new[] { "explore", "--seeds", "0" }, "--seeds: '0' is not a whole number from 1 to 100,000")]
+    [InlineData(new[] { "explore", "--seed", "4294967295", "--seeds", "2" }, "--seeds: 2 seeds from --seed 4294967295 go past 4,294,967,295")]
+    [InlineData(new[] { "explore", "--frobnicate" }, "error: unknown option '--frobnicate' for 'explore'")]
     public void Explore_misuse_is_refused_with_exit_code_2_and_names_the_problem(string[] args, string expected)
     {
         var (code, err) = Run(args);
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains(expected, err);
+        Assert.DoesNotContain("System.", err);
+        Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]

@@ -60,6 +60,15 @@ public static class TestFiles
         return CounterexampleFile.FromRun(Designs.V1, sc, report, seed: 1, fixedBy: Designs.Run(Designs.V1Fixed, sc).Passed ? Designs.V1Fixed : null, title: name);
     }
 
+    /// <summary>Run the tool in-process: exit code, standard output and error, with "\n" line ends.</summary>
+    public static (int Code, string Out, string Err) RunCli(params string[] args)
+    {
+        var stdout = new StringWriter { NewLine = "\n" };
+        var stderr = new StringWriter { NewLine = "\n" };
+        int code = CliApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
     /// <summary>A scratch folder under the test output, fresh per call.</summary>
     public static string TempDir()
     {

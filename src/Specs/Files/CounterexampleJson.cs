@@ -36,10 +36,12 @@ public static class CounterexampleJson
 
     /// <summary>The JSON field names an operation type takes (its primary constructor's parameters, camelCase).</summary>
     public static IReadOnlyList<string> FieldsOf(Type operationType) =>
-        operationType.GetConstructors()
-            .OrderByDescending(c => c.GetParameters().Length)
-            .First()
-            .GetParameters()
-            .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name!))
-            .ToArray();
+        Parameters(operationType).Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name!)).ToArray();
+
+    /// <summary>The .NET type of an operation's field (by its JSON name).</summary>
+    public static Type FieldTypeOf(Type operationType, string field) =>
+        Parameters(operationType).Single(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name!) == field).ParameterType;
+
+    private static ParameterInfo[] Parameters(Type operationType) =>
+        operationType.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First().GetParameters();
 }

@@ -201,6 +201,7 @@ public static class CounterexampleLoader
                 throw new CounterexampleFormatException($"{at}.{f}", $"missing: {name} needs {string.Join(", ", fields)}");
             if (v.ValueKind == JsonValueKind.Null)
                 throw new CounterexampleFormatException($"{at}.{f}", "must not be null");
+            CheckFieldValue(v, $"{at}.{f}", CounterexampleJson.FieldTypeOf(type, f));
         }
         Operation op;
         try
@@ -266,6 +267,25 @@ public static class CounterexampleLoader
     /// <summary>A present, non-null field.</summary>
     private static JsonElement? Optional(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
+
+    /// <summary>
+    /// An operation's field has the kind of value its parameter takes, checked before the
+    /// serializer sees it, so that the error names the field and the range in words.
+    /// </summary>
+    private static void CheckFieldValue(JsonElement v, string at, Type type)
+    {
+        if (type == typeof(int))
+        {
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out double d) || d != Math.Floor(d))
+                throw Type(at, "a whole number", v);
+            if (!v.TryGetInt32(out int n) || n < 0)
+                throw new CounterexampleFormatException(at, $"{v.GetRawText()} is out of range 0..{int.MaxValue}");
+        }
+        else if (type.IsEnum && v.ValueKind != JsonValueKind.String)
+        {
+            throw Type(at, $"a name ({string.Join(", ", Enum.GetNames(type))})", v);
+        }
+    }
 
     private static int Int(JsonElement e, string at) =>
         e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out int v) ? v : throw Type(at, "a 32-bit integer", e);

@@ -28,7 +28,11 @@ public static class RegressionFolder
         Directory.GetFiles(folder, "*.json").OrderBy(Path.GetFileName, StringComparer.Ordinal).ToArray();
 
     /// <summary>The verdict on one regression file.</summary>
-    public sealed record Verdict(string Path, bool Ok, string Design, string? FixedBy, string Message);
+    public sealed record Verdict(string Path, bool Ok, string Design, string? FixedBy, string Message)
+    {
+        /// <summary>The file could not be read as a counterexample (Message says which field).</summary>
+        public bool Malformed { get; init; }
+    }
 
     /// <summary>Load and check one file: reproduced under its design, passing under its fix.</summary>
     public static Verdict Check(string path)
@@ -40,7 +44,7 @@ public static class RegressionFolder
         }
         catch (CounterexampleFormatException e)
         {
-            return new Verdict(path, false, "?", null, $"malformed: {e.Message}");
+            return new Verdict(path, false, "?", null, $"malformed counterexample file: {e.Message}") { Malformed = true };
         }
         var replay = Replayer.Replay(file);
         if (!replay.Reproduced)

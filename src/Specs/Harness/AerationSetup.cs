@@ -33,7 +33,10 @@ public sealed record AerationSetup
     /// <summary>Size of hinting_vq.</summary>
     public int QueueSize { get; init; } = 64;
 
-    /// <summary>Steps the settling phase may take before non-termination is reported.</summary>
+    /// <summary>
+    /// Steps the settling phase may take before non-termination is reported, for a zone of up to
+    /// AerationSystem.SettleBoundBlocks blocks of MIN_ORDER; larger zones scale it (AerationSystem.SettleBound).
+    /// </summary>
     public int SettleBound { get; init; } = 2000;
 
     public override string ToString() =>

@@ -1,0 +1,41 @@
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace Cli.Tests;
+
+/// <summary>
+/// Every `check` example of the README that says what it finds (a trailing `# finds "Invariant"`)
+/// is run as written, and must find exactly that invariant; the README cannot drift from the tool.
+/// </summary>
+public sealed partial class ReadmeExampleTests
+{
+    [GeneratedRegex(@"^[ \t]*dotnet run --project src/Cli -- (check[^#\n]*)#[ \t]*finds ""([^""\n]+)""$", RegexOptions.Multiline)]
+    private static partial Regex FindingExample();
+
+    public static TheoryData<string, string> Examples()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (Match m in FindingExample().Matches(File.ReadAllText(Path.Combine(TestFiles.RepoRoot, "README.md"))))
+            data.Add(m.Groups[1].Value.Trim(), m.Groups[2].Value);
+        return data;
+    }
+
+    [Fact]
+    public void The_readme_has_finding_examples()
+    {
+        Assert.True(Examples().Count >= 3, "the README's check examples that name a finding were not found");
+    }
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void A_readme_example_finds_what_it_says(string command, string invariant)
+    {
+        string dir = TestFiles.TempDir();
+        var args = command.Split(' ', StringSplitOptions.RemoveEmptyEntries).Concat(["--skip-regressions", "--out", dir]).ToArray();
+        var (code, output, err) = TestFiles.RunCli(args);
+        Assert.True(code == ExitCodes.Failed, $"exit {code}\n{output}{err}");
+        Assert.Contains($"{invariant} violated", output, StringComparison.Ordinal);
+        string file = Assert.Single(Directory.GetFiles(dir, "*.json"));
+        Assert.EndsWith("-" + Regex.Replace(invariant.ToLowerInvariant(), "[^a-z0-9]+", "-") + ".json", file, StringComparison.Ordinal);
+    }
+}
