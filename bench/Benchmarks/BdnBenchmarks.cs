@@ -2,7 +2,7 @@ using BenchmarkDotNet.Attributes;
 using BuddyModel;
 using Specs;
 using Specs.Buddy;
-using Specs.Harness;
+using Harness;
 using Specs.Oracle;
 
 namespace Benchmarks;

@@ -3,7 +3,7 @@ using Checks;
 using FsCheck;
 using FsCheck.Fluent;
 using Specs.Buddy;
-using Specs.Harness;
+using Harness;
 using Specs.Oracle;
 
 namespace Benchmarks;

@@ -3,8 +3,8 @@ using Aeration.Virtio;
 using BuddyModel;
 using FsCheck;
 using FsCheck.Fluent;
-using Specs.Harness;
-using Specs.Operations;
+using Harness;
+using Harness.Operations;
 
 namespace Checks;
 

@@ -1,8 +1,8 @@
 using BuddyModel;
 using FsCheck;
 using FsCheck.Fluent;
-using Specs.Harness;
-using Specs.Operations;
+using Harness;
+using Harness.Operations;
 
 namespace Checks;
 

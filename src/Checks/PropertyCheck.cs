@@ -1,7 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using Microsoft.FSharp.Core;
-using Specs.Harness;
+using Harness;
 
 namespace Checks;
 

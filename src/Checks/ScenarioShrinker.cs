@@ -1,6 +1,6 @@
 using BuddyModel;
-using Specs.Harness;
-using Specs.Operations;
+using Harness;
+using Harness.Operations;
 
 namespace Checks;
 

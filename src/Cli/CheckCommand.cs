@@ -1,10 +1,12 @@
+using Harness;
+using Specs;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using BuddyModel;
 using Checks;
 using Spectre.Console;
-using Specs.Files;
+using Counterexamples;
 
 namespace Cli;
 

@@ -2,9 +2,9 @@ using BuddyModel;
 using Checks;
 using FsCheck;
 using FsCheck.Fluent;
-using Specs.Files;
-using Specs.Harness;
-using Specs.Operations;
+using Counterexamples;
+using Harness;
+using Harness.Operations;
 
 namespace Cli;
 

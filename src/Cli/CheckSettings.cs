@@ -1,7 +1,7 @@
 using System.Globalization;
 using Aeration;
 using BuddyModel;
-using Specs.Files;
+using Counterexamples;
 
 namespace Cli;
 
@@ -11,7 +11,7 @@ public sealed record CheckSettings
     /// <summary>The embedded default: the designs that must hold, sized to finish well under a minute on two cores.</summary>
     public static readonly CheckSettings Default = new();
 
-    public IReadOnlyList<string> Designs { get; init; } = [Specs.Files.Designs.Buddy, Specs.Files.Designs.V1Fixed];
+    public IReadOnlyList<string> Designs { get; init; } = [Harness.Designs.Buddy, Harness.Designs.V1Fixed];
     public ulong Seed { get; init; } = 20190619;
     public int Runs { get; init; } = 20000;
     public int BatchSize { get; init; } = 100;
@@ -59,8 +59,8 @@ public sealed record CheckSettings
         if (Designs.Count == 0)
             throw new UsageException("--design: name at least one design");
         foreach (var d in Designs)
-            if (!Specs.Files.Designs.IsKnown(d))
-                throw new UsageException($"--design: unknown design '{d}' (known: {string.Join(", ", Specs.Files.Designs.Names)})");
+            if (!Harness.Designs.IsKnown(d))
+                throw new UsageException($"--design: unknown design '{d}' (known: {string.Join(", ", Harness.Designs.Names)})");
         if (Runs < 1 || Runs > MaxRuns)
             throw new UsageException($"--runs: {Runs} is out of range 1..10000000");
         if (BatchSize < 1 || BatchSize > MaxBatch)

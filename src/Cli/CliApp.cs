@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
-using Specs.Files;
+using Counterexamples;
 
 namespace Cli;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Specs.Files;
+using Counterexamples;
 
 namespace Cli;
 

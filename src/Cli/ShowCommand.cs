@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text;
-using Specs.Rendering;
+using Rendering;
 
 namespace Cli;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Specs.Files;
-using Specs.Rendering;
+using Counterexamples;
+using Rendering;
 using Xunit;
 
 namespace Cli.Tests;

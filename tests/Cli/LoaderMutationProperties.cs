@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Specs.Files;
+using Counterexamples;
 using Xunit;
 
 namespace Cli.Tests;

@@ -1,4 +1,4 @@
-using Specs.Files;
+using Counterexamples;
 using Xunit;
 
 namespace Cli.Tests;

@@ -1,4 +1,4 @@
-using Specs.Files;
+using Counterexamples;
 using Xunit;
 
 namespace Cli.Tests;
@@ -59,7 +59,7 @@ public sealed class NewUserTests
             """);
         var (code, _, err) = Run("replay", path);
         Assert.Equal(ExitCodes.Usage, code);
-        AssertOneErrorLine(err, "operations[0].block: 4611686018427387904 is out of range 0..2147483647");
+        AssertOneErrorLine(err, "operations[0].block: 4611686018427387904 is out of range -2147483648..2147483647");
     }
 
     [Theory]

@@ -1,4 +1,6 @@
-using Specs.Files;
+using Specs;
+using Harness;
+using Counterexamples;
 using Xunit;
 
 namespace Cli.Tests;

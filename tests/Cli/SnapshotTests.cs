@@ -1,7 +1,7 @@
 using Snapshooter;
 using Snapshooter.Xunit;
-using Specs.Files;
-using Specs.Rendering;
+using Counterexamples;
+using Rendering;
 using Xunit;
 
 namespace Cli.Tests;

@@ -1,8 +1,8 @@
 using Aeration;
 using BuddyModel;
-using Specs.Files;
-using Specs.Harness;
-using Specs.Operations;
+using Counterexamples;
+using Harness;
+using Harness.Operations;
 
 namespace Cli.Tests;
 

@@ -1,5 +1,4 @@
 using BuddyModel;
-using Specs.Harness;
 
 namespace Specs.Aeration;
 
@@ -8,13 +7,13 @@ namespace Specs.Aeration;
 /// the aerated blocks on that order's lists, and PageAerated sits only on free blocks of order
 /// >= MIN_ORDER (never on allocated, held or tail pages, nor in the batch).
 /// </summary>
-public sealed class AeratedAccounting : Invariant<AerationSystem>
+public sealed class AeratedAccounting : Invariant<IAerationSubject>
 {
     public override string Name => "Aerated accounting";
 
     public override string Guarantee => "raw = nr_free - nr_free_aerated is the true count of blocks the host still backs, so notify's HWM test sees reality";
 
-    public override Violation? Check(AerationSystem s)
+    public override Violation? Check(IAerationSubject s)
     {
         var zone = s.Zone;
         var az = s.Aerator.Of(zone);

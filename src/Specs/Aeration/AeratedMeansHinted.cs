@@ -1,5 +1,4 @@
 using BuddyModel;
-using Specs.Harness;
 
 namespace Specs.Aeration;
 
@@ -8,13 +7,13 @@ namespace Specs.Aeration;
 /// after the guest last freed it. (A second hint without reuse is a waste, not an error: it is
 /// counted as a reachability fact.)
 /// </summary>
-public sealed class AeratedMeansHinted : Invariant<AerationSystem>
+public sealed class AeratedMeansHinted : Invariant<IAerationSubject>
 {
     public override string Name => "Aerated means hinted";
 
     public override string Guarantee => "a block the guest counts as hinted really has no backing the host still keeps";
 
-    public override Violation? Check(AerationSystem s)
+    public override Violation? Check(IAerationSubject s)
     {
         var zone = s.Zone;
         for (int pfn = 0; pfn < zone.NrPages; pfn++)

@@ -1,6 +1,5 @@
 using Aeration;
 using BuddyModel;
-using Specs.Harness;
 
 namespace Specs.Aeration;
 
@@ -14,13 +13,13 @@ namespace Specs.Aeration;
 /// aerated blocks above the boundary are part of the design (get_aeration_page copes with them
 /// by taking the list's first block), so they are not a violation.
 /// </summary>
-public sealed class NoRawBelowBoundary : Invariant<AerationSystem>
+public sealed class NoRawBelowBoundary : Invariant<IAerationSubject>
 {
     public override string Name => "No raw block below the boundary";
 
     public override string Guarantee => "tail insertions and the aerator's put-back never mix raw blocks into the aerated run at the tail";
 
-    public override Violation? Check(AerationSystem s) => CheckAerator(s.Aerator);
+    public override Violation? Check(IAerationSubject s) => CheckAerator(s.Aerator);
 
     /// <summary>The same check over an aerator and all its zones, for harnesses without an AerationSystem.</summary>
     public Violation? CheckAerator(global::Aeration.Aerator a)

@@ -1,5 +1,4 @@
 using Aeration;
-using Specs.Harness;
 
 namespace Specs.Aeration;
 
@@ -8,13 +7,13 @@ namespace Specs.Aeration;
 /// of REQUESTED zones plus one while the worker runs; after shutdown returns, refcnt is 0, the
 /// batch is empty and the device is unpublished.
 /// </summary>
-public sealed class RefcountAccounting : Invariant<AerationSystem>
+public sealed class RefcountAccounting : Invariant<IAerationSubject>
 {
     public override string Name => "Refcount accounting";
 
     public override string Guarantee => "the worker stops exactly when no zone wants a pass, and shutdown's wait for refcnt 0 means the worker is gone";
 
-    public override Violation? Check(AerationSystem s)
+    public override Violation? Check(IAerationSubject s)
     {
         var zoneName = s.Zone.Config.Name;
         int refcnt = s.Device.Refcnt.Read();

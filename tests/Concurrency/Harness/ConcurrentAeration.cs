@@ -2,8 +2,8 @@ using Aeration;
 using SchedulingPoint = Microsoft.Coyote.Runtime.SchedulingPoint;
 using Microsoft.Coyote.Specifications;
 using Specs;
-using Specs.Harness;
-using Specs.Operations;
+using Harness;
+using Harness.Operations;
 
 namespace Concurrency.Harness;
 

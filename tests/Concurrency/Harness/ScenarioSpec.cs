@@ -2,8 +2,8 @@ using Aeration;
 using Aeration.Fixes;
 using Aeration.Virtio;
 using BuddyModel;
-using Specs.Harness;
-using Specs.Operations;
+using Harness;
+using Harness.Operations;
 
 namespace Concurrency.Harness;
 

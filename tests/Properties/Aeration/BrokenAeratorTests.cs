@@ -1,6 +1,6 @@
 using Checks;
 using FsCheck.Fluent;
-using Specs.Harness;
+using Harness;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -2,7 +2,7 @@ using Aeration;
 using Aeration.Fixes;
 using Aeration.Virtio;
 using BuddyModel;
-using Specs.Harness;
+using Harness;
 
 namespace Properties.Aeration;
 

@@ -1,5 +1,5 @@
 using Checks;
-using Specs.Harness;
+using Harness;
 using Xunit;
 using Xunit.Abstractions;
 

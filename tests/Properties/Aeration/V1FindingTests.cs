@@ -2,8 +2,8 @@ using Aeration.Fixes;
 using BuddyModel;
 using Checks;
 using FsCheck.Fluent;
-using Specs.Harness;
-using Specs.Operations;
+using Harness;
+using Harness.Operations;
 using Xunit;
 using Xunit.Abstractions;
 

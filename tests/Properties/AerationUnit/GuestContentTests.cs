@@ -1,8 +1,8 @@
 using Aeration;
 using Aeration.Virtio;
 using BuddyModel;
-using Specs.Harness;
-using Specs.Operations;
+using Harness;
+using Harness.Operations;
 using Xunit;
 
 namespace Properties.AerationUnit;

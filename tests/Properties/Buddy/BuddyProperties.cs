@@ -1,6 +1,6 @@
 using BuddyModel;
 using Checks;
-using Specs.Harness;
+using Harness;
 using Xunit;
 using Xunit.Abstractions;
 

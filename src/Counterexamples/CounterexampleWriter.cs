@@ -1,9 +1,10 @@
+using Specs;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Specs.Harness;
+using Harness;
 
-namespace Specs.Files;
+namespace Counterexamples;
 
 /// <summary>
 /// Writes a counterexample file: indented JSON with a fixed field order and "\n" line ends, no

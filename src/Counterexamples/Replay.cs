@@ -1,6 +1,7 @@
-using Specs.Harness;
+using Specs;
+using Harness;
 
-namespace Specs.Files;
+namespace Counterexamples;
 
 /// <summary>How a replay ended.</summary>
 public enum ReplayOutcome

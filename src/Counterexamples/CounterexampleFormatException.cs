@@ -1,4 +1,5 @@
-namespace Specs.Files;
+using Specs;
+namespace Counterexamples;
 
 /// <summary>
 /// A counterexample file that cannot be used. Field names the offending JSON field as a path

@@ -1,9 +1,10 @@
+using Specs;
 using Aeration;
 using Aeration.Fixes;
 using Aeration.Virtio;
 using BuddyModel;
 
-namespace Specs.Harness;
+namespace Harness;
 
 /// <summary>
 /// Which code plays each part of an aeration system. The default is the v1 design; tests swap

@@ -1,9 +1,10 @@
+using Specs;
 using BuddyModel;
 using Specs.Buddy;
-using Specs.Operations;
+using Harness.Operations;
 using Specs.Oracle;
 
-namespace Specs.Harness;
+namespace Harness;
 
 /// <summary>
 /// The buddy allocator under test together with its differential oracle and the blocks the

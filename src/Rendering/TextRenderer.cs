@@ -1,9 +1,10 @@
+using Specs;
 using System.Globalization;
 using System.Text;
 using BuddyModel;
-using Specs.Files;
+using Counterexamples;
 
-namespace Specs.Rendering;
+namespace Rendering;
 
 /// <summary>
 /// Draws a counterexample step by step as plain text: per step the log line, the counters and

@@ -1,7 +1,8 @@
+using Specs;
 using BuddyModel;
-using Specs.Harness;
+using Harness;
 
-namespace Specs.Files;
+namespace Harness;
 
 /// <summary>
 /// The designs a counterexample or the CLI can name: "buddy" (the plain buddy allocator, no

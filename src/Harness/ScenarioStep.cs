@@ -1,4 +1,6 @@
-namespace Specs.Harness;
+using Specs;
+
+namespace Harness;
 
 /// <summary>
 /// One step of a scenario run as ScenarioRunner reports it to an observer: the step number (0

@@ -1,9 +1,10 @@
+using Specs;
 using Aeration;
 using BuddyModel;
-using Specs.Files;
-using Specs.Harness;
+using Counterexamples;
+using Harness;
 
-namespace Specs.Rendering;
+namespace Rendering;
 
 /// <summary>
 /// Runs a scenario through ScenarioRunner and records the zone after every step so that a

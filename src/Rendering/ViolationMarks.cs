@@ -1,6 +1,7 @@
+using Specs;
 using BuddyModel;
 
-namespace Specs.Rendering;
+namespace Rendering;
 
 /// <summary>
 /// Which blocks of a failed step a picture marks as violating: the violation's pfn when it

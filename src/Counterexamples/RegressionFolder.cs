@@ -1,4 +1,5 @@
-namespace Specs.Files;
+using Specs;
+namespace Counterexamples;
 
 /// <summary>
 /// The regressions/ folder: every counterexample worth keeping. Each file must still fail as

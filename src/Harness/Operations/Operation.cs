@@ -1,7 +1,8 @@
+using Specs;
 using System.Text.Json.Serialization;
 using BuddyModel;
 
-namespace Specs.Operations;
+namespace Harness.Operations;
 
 /// <summary>
 /// One step of the operation language that generated tests, counterexample files and the CLI

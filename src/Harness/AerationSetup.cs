@@ -1,7 +1,8 @@
+using Specs;
 using Aeration;
 using Aeration.Virtio;
 
-namespace Specs.Harness;
+namespace Harness;
 
 /// <summary>
 /// Everything about an aeration scenario besides the zone: the aerator's constants, the

@@ -1,12 +1,13 @@
+using Specs;
 using System.Text;
 using System.Text.Json;
 using Aeration;
 using Aeration.Virtio;
 using BuddyModel;
-using Specs.Harness;
-using Specs.Operations;
+using Harness;
+using Harness.Operations;
 
-namespace Specs.Files;
+namespace Counterexamples;
 
 /// <summary>
 /// Reads a counterexample file and checks every field before anything runs. A file that cannot
@@ -278,8 +279,8 @@ public static class CounterexampleLoader
         {
             if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out double d) || d != Math.Floor(d))
                 throw Type(at, "a whole number", v);
-            if (!v.TryGetInt32(out int n) || n < 0)
-                throw new CounterexampleFormatException(at, $"{v.GetRawText()} is out of range 0..{int.MaxValue}");
+            if (!v.TryGetInt32(out _))
+                throw new CounterexampleFormatException(at, $"{v.GetRawText()} is out of range {int.MinValue}..{int.MaxValue}");
         }
         else if (type.IsEnum && v.ValueKind != JsonValueKind.String)
         {

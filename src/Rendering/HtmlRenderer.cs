@@ -1,10 +1,11 @@
+using Specs;
 using System.Globalization;
 using System.Net;
 using System.Text;
 using BuddyModel;
-using Specs.Files;
+using Counterexamples;
 
-namespace Specs.Rendering;
+namespace Rendering;
 
 /// <summary>
 /// Draws a counterexample as one self-contained HTML page (inline CSS and SVG, no scripts, no

@@ -1,8 +1,9 @@
+using Specs;
 using System.Text;
 using BuddyModel;
-using Specs.Operations;
+using Harness.Operations;
 
-namespace Specs.Harness;
+namespace Harness;
 
 /// <summary>A model configuration and a list of operations: what a property generates and shrinks.</summary>
 public sealed record Scenario(ZoneConfig Config, IReadOnlyList<Operation> Operations, AerationSetup? Aeration = null)

@@ -1,6 +1,7 @@
-using Specs.Harness;
+using Specs;
+using Harness;
 
-namespace Specs.Files;
+namespace Counterexamples;
 
 /// <summary>
 /// A counterexample as it is kept on disk: the design it fails under, the model configuration

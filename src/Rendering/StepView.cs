@@ -1,6 +1,7 @@
+using Specs;
 using BuddyModel;
 
-namespace Specs.Rendering;
+namespace Rendering;
 
 /// <summary>One free block on a free list, as drawn.</summary>
 public sealed record BlockView(int Pfn, bool Aerated);

@@ -1,6 +1,7 @@
+using Specs;
 using System.Text;
 
-namespace Specs.Harness;
+namespace Harness;
 
 /// <summary>
 /// The result of running a scenario: the log of every step and, if the run failed, the step

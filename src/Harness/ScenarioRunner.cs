@@ -1,7 +1,8 @@
+using Specs;
 using BuddyModel;
-using Specs.Operations;
+using Harness.Operations;
 
-namespace Specs.Harness;
+namespace Harness;
 
 /// <summary>
 /// Runs a scenario step by step and checks every invariant after every step. A model error

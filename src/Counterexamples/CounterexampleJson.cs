@@ -1,10 +1,11 @@
+using Specs;
 using System.Reflection;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Specs.Operations;
+using Harness.Operations;
 
-namespace Specs.Files;
+namespace Counterexamples;
 
 /// <summary>
 /// The JSON conventions of counterexample files, shared by writer and loader: camelCase

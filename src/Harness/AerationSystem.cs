@@ -1,9 +1,10 @@
+using Specs;
 using Aeration;
 using Aeration.Virtio;
 using BuddyModel;
-using Specs.Operations;
+using Harness.Operations;
 
-namespace Specs.Harness;
+namespace Harness;
 
 /// <summary>
 /// A guest with the v1 aerator and the virtio hinting device, plus the host: the buddy system
@@ -11,49 +12,34 @@ namespace Specs.Harness;
 /// writes a unique tag into every frame it allocates and checks it when freeing; with page
 /// poisoning it writes the poison value on free and checks it on allocation.
 /// </summary>
-public sealed class AerationSystem : BuddySystem
+public sealed class AerationSystem : GuestSystem, Specs.Aeration.IAerationSubject
 {
     private readonly HashSet<(int Pfn, int Order)> _batchKnown = new();
-    private readonly long[] _lastFreeSeq;
-    private readonly long[] _lastAllocSeq;
-    private readonly long[] _lastHintSeq;
-    private readonly ulong[] _tag;
-    private readonly SortedDictionary<string, int> _facts = new(StringComparer.Ordinal);
     private int _appliedSeen;
-    private long _seq;
-    private ulong _nextTag = 1;
     private int _requestsDuringPassSeen;
 
     public AerationSystem(Scenario scenario, AerationDesign design)
-        : base(design.MakeZone(scenario.Config))
+        : base(design.MakeZone(scenario.Config), SetupOf(scenario).PagePoisoning, SetupOf(scenario).PoisonValue)
     {
-        Setup = scenario.Aeration ?? new AerationSetup();
+        Setup = SetupOf(scenario);
         Design = design;
         Setup.Aerator.Validate(Zone.MaxOrder);
         Aerator = design.MakeAerator([Zone], Setup.Aerator);
         Worker = new AeratorWorker(Aerator);
         Shutdown = design.MakeShutdown(Aerator);
-        Memory = new GuestMemory(Zone.NrPages);
         Queue = new Virtqueue("hinting_vq", Setup.QueueSize);
         Driver = new HintingDriver(Queue, Setup.Features, Math.Min(HintingDriver.HintsMax, Setup.Aerator.Capacity));
         Host = design.MakeHost(Queue, Memory, Setup.Features);
         Device = new AeratorDevInfo(Driver, Driver.Capacity);
-        _lastFreeSeq = new long[Zone.NrPages];
-        _lastAllocSeq = new long[Zone.NrPages];
-        _lastHintSeq = new long[Zone.NrPages];
-        Array.Fill(_lastHintSeq, -1);
-        _tag = new ulong[Zone.NrPages];
-        if (Setup.PagePoisoning)
-            for (int p = 0; p < Zone.NrPages; p++)
-                Memory.Write(p, Setup.PoisonValue); // boot frees every page through the poisoning free path
     }
+
+    private static AerationSetup SetupOf(Scenario scenario) => scenario.Aeration ?? new AerationSetup();
 
     public AerationSetup Setup { get; }
     public AerationDesign Design { get; }
     public Aerator Aerator { get; }
     public AeratorWorker Worker { get; }
     public global::Aeration.AeratorShutdown Shutdown { get; }
-    public GuestMemory Memory { get; }
     public Virtqueue Queue { get; }
     public HintingDriver Driver { get; }
     public HintingHost Host { get; }
@@ -64,24 +50,9 @@ public sealed class AerationSystem : BuddySystem
     /// <summary>Whether a shutdown has returned since the last startup.</summary>
     public bool ShutDown { get; private set; }
 
-    /// <summary>Reachability facts: how often each interesting situation was reached.</summary>
-    public IReadOnlyDictionary<string, int> Facts => _facts;
-
-    /// <summary>Whether every frame of the block was hinted to the host after its last free by the guest.</summary>
-    public bool HintedSinceLastFree(int pfn, int order)
-    {
-        for (int p = pfn; p < pfn + (1 << order); p++)
-            if (_lastHintSeq[p] <= _lastFreeSeq[p])
-                return false;
-        return true;
-    }
-
-    /// <summary>The tag the guest wrote into an allocated frame (0 for a frame not allocated).</summary>
-    public ulong TagOf(int pfn) => _tag[pfn];
-
     public override StepOutcome? Apply(Operation op)
     {
-        _seq++;
+        Seq++;
         var before = (Host.Applied.Count, Aerator.Events.BoundaryAdvancedOnDelete);
         if (op is FreePages && Worker.State == WorkerState.Reacting && Live.Count > 0)
             NoteBuddyOfBatchFreed(op);
@@ -218,7 +189,7 @@ public sealed class AerationSystem : BuddySystem
     /// </summary>
     public Violation? RecordHostAndWorkerProgress()
     {
-        _seq++;
+        Seq++;
         return SyncHintsAndBatch();
     }
 
@@ -229,14 +200,7 @@ public sealed class AerationSystem : BuddySystem
         for (; _appliedSeen < Host.Applied.Count; _appliedSeen++)
         {
             var h = Host.Applied[_appliedSeen];
-            bool wasted = true;
-            for (int p = h.Pfn; p < h.Pfn + (1 << h.Order); p++)
-            {
-                if (_lastHintSeq[p] <= _lastAllocSeq[p] || _lastHintSeq[p] <= _lastFreeSeq[p])
-                    wasted = false;
-                _lastHintSeq[p] = _seq;
-            }
-            if (wasted)
+            if (RecordHinted(h.Pfn, h.Order))
                 Fact("block hinted again without reuse (waste)");
         }
         HashSet<(int, int)> now;
@@ -251,43 +215,6 @@ public sealed class AerationSystem : BuddySystem
         _batchKnown.Clear();
         _batchKnown.UnionWith(now);
         return first;
-    }
-
-    protected override Violation? OnAllocated(int pfn, int order)
-    {
-        Violation? v = null;
-        for (int p = pfn; p < pfn + (1 << order); p++)
-        {
-            _lastAllocSeq[p] = _seq;
-            if (Setup.PagePoisoning && v is null && Memory.Read(p) != Setup.PoisonValue)
-                v = new Violation("Content contract", Zone.Config.Name,
-                    $"the poison value 0x{Setup.PoisonValue:x} in every frame of a block handed out again (check_poison_mem)",
-                    $"0x{Memory.Read(p):x} in pfn {p}{(Memory.Dropped(p) ? ", whose backing the host dropped" : "")}",
-                    order, null, pfn, "page poisoning is on: the allocator checks the poison on allocation");
-            ulong tag = (_nextTag << 20) | (uint)(p - pfn);
-            Memory.Write(p, tag);
-            _tag[p] = tag;
-        }
-        _nextTag++;
-        return v;
-    }
-
-    protected override Violation? OnFreeing(int pfn, int order)
-    {
-        Violation? v = null;
-        for (int p = pfn; p < pfn + (1 << order); p++)
-        {
-            if (v is null && Memory.Read(p) != _tag[p])
-                v = new Violation("No data loss", Zone.Config.Name,
-                    $"pfn {p} of an allocated block to read back the tag 0x{_tag[p]:x} the guest wrote",
-                    $"0x{Memory.Read(p):x}{(Memory.Dropped(p) ? ": the host dropped its backing while it was allocated" : "")}",
-                    order, null, pfn);
-            _tag[p] = 0;
-            _lastFreeSeq[p] = _seq;
-            if (Setup.PagePoisoning)
-                Memory.Write(p, Setup.PoisonValue);
-        }
-        return v;
     }
 
     public override Violation? CheckInvariants() =>
@@ -379,6 +306,4 @@ public sealed class AerationSystem : BuddySystem
 
     private Violation Progress(string found) =>
         new("Progress", Zone.Config.Name, "the worker to go idle and shutdown to return once nothing else happens", found);
-
-    private void Fact(string name) => _facts[name] = _facts.TryGetValue(name, out int n) ? n + 1 : 1;
 }

@@ -1,0 +1,115 @@
+using Aeration.Virtio;
+using BuddyModel;
+using Specs;
+using Specs.Guest;
+
+namespace Harness;
+
+/// <summary>
+/// The part of a hinting system that is the same for every design, written once: the guest and
+/// its page contents, and the ledger of what the host was told. The guest writes a unique tag
+/// into every frame it allocates and checks it when freeing (No data loss); with page poisoning
+/// it writes the poison value on free and checks it on allocation (Content contract). The
+/// ledger records, per frame, the step of its last allocation, free and hint, so that a design's
+/// invariants can ask whether a block was hinted since it was last freed. A design's system
+/// derives from this and adds its model, its device and its host.
+/// </summary>
+public abstract class GuestSystem : BuddySystem, IGuest
+{
+    private readonly long[] _lastFreeSeq;
+    private readonly long[] _lastAllocSeq;
+    private readonly long[] _lastHintSeq;
+    private readonly ulong[] _tag;
+    private readonly SortedDictionary<string, int> _facts = new(StringComparer.Ordinal);
+    private ulong _nextTag = 1;
+
+    protected GuestSystem(Zone zone, bool pagePoisoning, ulong poisonValue)
+        : base(zone)
+    {
+        PagePoisoning = pagePoisoning;
+        PoisonValue = poisonValue;
+        Memory = new GuestMemory(Zone.NrPages);
+        _lastFreeSeq = new long[Zone.NrPages];
+        _lastAllocSeq = new long[Zone.NrPages];
+        _lastHintSeq = new long[Zone.NrPages];
+        Array.Fill(_lastHintSeq, -1);
+        _tag = new ulong[Zone.NrPages];
+        if (PagePoisoning)
+            for (int p = 0; p < Zone.NrPages; p++)
+                Memory.Write(p, PoisonValue); // boot frees every page through the poisoning free path
+    }
+
+    /// <inheritdoc/>
+    public GuestMemory Memory { get; }
+
+    /// <inheritdoc/>
+    public bool PagePoisoning { get; }
+
+    /// <inheritdoc/>
+    public ulong PoisonValue { get; }
+
+    /// <summary>Reachability facts: how often each interesting situation was reached.</summary>
+    public IReadOnlyDictionary<string, int> Facts => _facts;
+
+    /// <summary>The step counter of the ledger: advanced once per operation (and per recorded host step).</summary>
+    protected long Seq { get; set; }
+
+    /// <inheritdoc/>
+    public ulong TagOf(int pfn) => _tag[pfn];
+
+    /// <summary>Whether every frame of the block was hinted to the host after its last free by the guest.</summary>
+    public bool HintedSinceLastFree(int pfn, int order)
+    {
+        for (int p = pfn; p < pfn + (1 << order); p++)
+            if (_lastHintSeq[p] <= _lastFreeSeq[p])
+                return false;
+        return true;
+    }
+
+    /// <summary>
+    /// The host was told about the block (a hint applied, a report acknowledged) at this step.
+    /// Returns true when it is a waste: every frame had been told already and was neither
+    /// allocated nor freed since.
+    /// </summary>
+    protected bool RecordHinted(int pfn, int order)
+    {
+        bool wasted = true;
+        for (int p = pfn; p < pfn + (1 << order); p++)
+        {
+            if (_lastHintSeq[p] <= _lastAllocSeq[p] || _lastHintSeq[p] <= _lastFreeSeq[p])
+                wasted = false;
+            _lastHintSeq[p] = Seq;
+        }
+        return wasted;
+    }
+
+    /// <summary>Count a reachability fact.</summary>
+    protected void Fact(string name) => _facts[name] = _facts.TryGetValue(name, out int n) ? n + 1 : 1;
+
+    protected override Violation? OnAllocated(int pfn, int order)
+    {
+        var v = ContentContract.CheckHandedOut(this, pfn, order);
+        for (int p = pfn; p < pfn + (1 << order); p++)
+        {
+            _lastAllocSeq[p] = Seq;
+            ulong tag = (_nextTag << 20) | (uint)(p - pfn);
+            Memory.Write(p, tag);
+            _tag[p] = tag;
+        }
+        _nextTag++;
+        return v;
+    }
+
+    protected override Violation? OnFreeing(int pfn, int order)
+    {
+        var v = NoDataLoss.CheckReadBack(this, pfn, order);
+        for (int p = pfn; p < pfn + (1 << order); p++)
+        {
+            _tag[p] = 0;
+            _lastFreeSeq[p] = Seq;
+            if (PagePoisoning)
+                Memory.Write(p, PoisonValue);
+        }
+        return v;
+    }
+}
