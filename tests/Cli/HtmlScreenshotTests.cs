@@ -42,9 +42,9 @@ public sealed class HtmlScreenshotTests
         var c = file.Scenario.Config;
         int pageblocks = c.NrPages >> c.PageblockOrder;
         int svgs = CountOf(html, "<svg ");
-        // Every picture has one cell per pageblock, with its migratetype in the tooltip.
-        Assert.Equal(svgs * pageblocks, CountOf(html, "<rect class=\"pageblock"));
-        Assert.Contains("pageblock 0 (pfn 0..7): Movable", html, StringComparison.Ordinal);
+        // Every picture has the pageblock strip: here all pageblocks are Movable, one run, one initial per pageblock.
+        Assert.Equal(svgs, CountOf(html, $"<title>pageblocks 0..{pageblocks - 1} (pfn 0..{c.NrPages - 1}): Movable</title>"));
+        Assert.Equal(svgs * pageblocks, CountOf(html, "fill=\"#ffffff\">M</text>"));
         Assert.Contains($"background:{HtmlRenderer.MovableColour}", html, StringComparison.Ordinal);
         // The axis is labelled along the way, not only at its ends.
         int tick = HtmlRenderer.TickStep(c.NrPages);

@@ -195,18 +195,47 @@ public static class HtmlRenderer
 
         // Pageblocks and their migratetypes.
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{pbTop + 11}\">pageblocks</text>\n");
+        // One rect per run of pageblocks of the same migratetype; a run narrower than
+        // MinMarkWidth is widened (drawn last, on top) so that one isolated pageblock shows.
         int pbPages = 1 << s.PageblockOrder;
-        for (int pb = 0; pb < s.Pageblocks.Count; pb++)
+        double pbWidth = pbPages * scale;
+        var narrow = new StringBuilder();
+        for (int first = 0, next; first < s.Pageblocks.Count; first = next)
         {
-            var mt = s.Pageblocks[pb];
-            double x = LabelWidth + pb * pbPages * scale, w = pbPages * scale;
+            var mt = s.Pageblocks[first];
+            for (next = first + 1; next < s.Pageblocks.Count && s.Pageblocks[next] == mt; next++)
+            {
+            }
+            double x = LabelWidth + first * pbWidth, w = (next - first) * pbWidth;
             string cls = mt == MigrateType.Isolate ? "pageblock isolate-pageblock" : "pageblock";
-            sb.Append(CultureInfo.InvariantCulture,
-                $"<rect class=\"{cls}\" x=\"{x:0.##}\" y=\"{pbTop}\" width=\"{w:0.##}\" height=\"{pbHeight}\" fill=\"{PageblockColour(mt)}\" stroke=\"#ffffff\" stroke-width=\"1\"><title>pageblock {pb} (pfn {pb * pbPages}..{(pb + 1) * pbPages - 1}): {MigrateTypes.Name(mt)}</title></rect>");
-            if (w >= 10)
-                sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{x + w / 2 - 3:0.##}\" y=\"{pbTop + 11}\" fill=\"#ffffff\">{ViolationMarks.Initial(mt)}</text>");
-            sb.Append('\n');
+            string which = next - first == 1 ? $"pageblock {first}" : $"pageblocks {first}..{next - 1}";
+            var into = w < MinMarkWidth ? narrow : sb;
+            if (w < MinMarkWidth)
+            {
+                x += w / 2 - MinMarkWidth / 2.0;
+                w = MinMarkWidth;
+            }
+            into.Append(CultureInfo.InvariantCulture,
+                $"<rect class=\"{cls}\" x=\"{x:0.##}\" y=\"{pbTop}\" width=\"{w:0.##}\" height=\"{pbHeight}\" fill=\"{PageblockColour(mt)}\"><title>{which} (pfn {first * pbPages}..{next * pbPages - 1}): {MigrateTypes.Name(mt)}</title></rect>");
+            if (pbWidth >= 10)
+            {
+                for (int pb = first; pb < next; pb++)
+                    into.Append(CultureInfo.InvariantCulture, $"<text x=\"{LabelWidth + (pb + 0.5) * pbWidth - 3:0.##}\" y=\"{pbTop + 11}\" fill=\"#ffffff\">{ViolationMarks.Initial(mt)}</text>");
+            }
+            else if (w >= 10)
+            {
+                into.Append(CultureInfo.InvariantCulture, $"<text x=\"{x + w / 2 - 3:0.##}\" y=\"{pbTop + 11}\" fill=\"#ffffff\">{ViolationMarks.Initial(mt)}</text>");
+            }
+            into.Append('\n');
         }
+        if (pbWidth >= MinMarkWidth && s.Pageblocks.Count > 1)
+        {
+            sb.Append("<path class=\"pageblock-edges\" d=\"");
+            for (int pb = 1; pb < s.Pageblocks.Count; pb++)
+                sb.Append(CultureInfo.InvariantCulture, $"M{LabelWidth + pb * pbWidth:0.##} {pbTop}v{pbHeight}");
+            sb.Append("\" stroke=\"#ffffff\" stroke-width=\"1\"/>\n");
+        }
+        sb.Append(narrow);
 
         // Zone map along the pfn axis, to scale; blocks too narrow to see get a widened mark below it.
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{mapTop + 17}\">zone map (pfn)</text>\n");
