@@ -8,10 +8,14 @@ namespace Specs.Rendering;
 
 /// <summary>
 /// Draws a counterexample as one self-contained HTML page (inline CSS and SVG, no scripts, no
-/// external fonts or images): the failure first, then one SVG picture per step with a zone map
-/// (free, aerated, allocated, batch and isolated blocks along the pfn axis) and every free list
-/// per order and migratetype. The boundary is a magenta bar (class "boundary"), violating
-/// blocks are red (class "violation").
+/// external fonts or images, the same bytes for the same input): the failure first, then one
+/// SVG picture per step with, top to bottom, the pageblock strip (each pageblock's migratetype,
+/// a lone narrow pageblock widened), the zone map to scale (free, aerated, allocated, batch and
+/// isolated blocks along the pfn axis), a widened mark (cyan cap, class "small-block") under
+/// every block narrower than MinMarkWidth pixels, the pfn axis with a tick every power of two,
+/// a zoomed strip of the window around the small blocks (the violating one first), and every
+/// free list per order and migratetype. The boundary is a magenta bar (class "boundary"),
+/// violating blocks are red (class "violation"), aerated blocks blue (class "aerated").
 /// </summary>
 public static class HtmlRenderer
 {
@@ -73,7 +77,7 @@ public static class HtmlRenderer
           .Append(".verdict{background:#ffe5e5;border-left:6px solid ").Append(FailureFrameColour).Append(";padding:6px 10px;font-size:14px}\n")
           .Append(".left-out{background:#f4f4f4;border-left:6px solid #888;padding:6px 10px;font-size:14px;font-family:monospace}\n")
           .Append(".legend span{display:inline-block;padding:1px 8px;margin-right:6px;font-size:12px;border:1px solid #444}\n")
-          .Append("svg text{font-family:monospace;font-size:11px}\n")
+          .Append("svg text{font-family:monospace;font-size:11px}.pfn-ticks text,.zoom-ticks text{text-anchor:middle}\n")
           .Append("</style>\n</head>\n<body>\n");
         sb.Append($"<h1>Counterexample: {E(title)}</h1>\n");
         sb.Append($"<p class=\"meta\">design <b>{E(file.Design)}</b>{(file.FixedBy is null ? "" : $" (passes under {E(file.FixedBy)})")}{(file.Seed is ulong s ? $", seed {s}" : "")}; ");
@@ -200,6 +204,7 @@ public static class HtmlRenderer
         int pbPages = 1 << s.PageblockOrder;
         double pbWidth = pbPages * scale;
         var narrow = new StringBuilder();
+        var initials = new StringBuilder();
         for (int first = 0, next; first < s.Pageblocks.Count; first = next)
         {
             var mt = s.Pageblocks[first];
@@ -217,16 +222,11 @@ public static class HtmlRenderer
             }
             into.Append(CultureInfo.InvariantCulture,
                 $"<rect class=\"{cls}\" x=\"{x:0.##}\" y=\"{pbTop}\" width=\"{w:0.##}\" height=\"{pbHeight}\" fill=\"{PageblockColour(mt)}\"><title>{which} (pfn {first * pbPages}..{next * pbPages - 1}): {MigrateTypes.Name(mt)}</title></rect>");
-            if (pbWidth >= 10)
-            {
-                for (int pb = first; pb < next; pb++)
-                    into.Append(CultureInfo.InvariantCulture, $"<text x=\"{LabelWidth + (pb + 0.5) * pbWidth - 3:0.##}\" y=\"{pbTop + 11}\" fill=\"#ffffff\">{ViolationMarks.Initial(mt)}</text>");
-            }
-            else if (w >= 10)
-            {
-                into.Append(CultureInfo.InvariantCulture, $"<text x=\"{x + w / 2 - 3:0.##}\" y=\"{pbTop + 11}\" fill=\"#ffffff\">{ViolationMarks.Initial(mt)}</text>");
-            }
             into.Append('\n');
+            // The initial in the middle pageblock of the run (between the edges when pageblocks are wide).
+            double mid = pbWidth >= 10 ? LabelWidth + (first + (next - first - 1) / 2 + 0.5) * pbWidth : x + w / 2;
+            if (w >= 10)
+                initials.Append(CultureInfo.InvariantCulture, $"<text x=\"{mid:0.##}\" y=\"{pbTop + 11}\" fill=\"#ffffff\" text-anchor=\"middle\">{ViolationMarks.Initial(mt)}</text>");
         }
         if (pbWidth >= MinMarkWidth && s.Pageblocks.Count > 1)
         {
@@ -235,7 +235,7 @@ public static class HtmlRenderer
                 sb.Append(CultureInfo.InvariantCulture, $"M{LabelWidth + pb * pbWidth:0.##} {pbTop}v{pbHeight}");
             sb.Append("\" stroke=\"#ffffff\" stroke-width=\"1\"/>\n");
         }
-        sb.Append(narrow);
+        sb.Append(narrow).Append(initials).Append('\n');
 
         // Zone map along the pfn axis, to scale; blocks too narrow to see get a widened mark below it.
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{mapTop + 17}\">zone map (pfn)</text>\n");
@@ -266,15 +266,16 @@ public static class HtmlRenderer
         if (s.NrPages % tick != 0)
             sb.Append(CultureInfo.InvariantCulture, $"M{LabelWidth + MapWidth} {axisTop}v5");
         sb.Append("\" stroke=\"#444\" fill=\"none\"/>\n");
+        sb.Append("<g class=\"pfn-ticks\">");
         for (long p = 0; p <= s.NrPages; p += tick)
         {
             if (p != s.NrPages && s.NrPages - p < tick / 2)
                 continue; // too close to the end label
-            sb.Append(CultureInfo.InvariantCulture, $"<text class=\"pfn-tick\" x=\"{LabelWidth + p * scale:0.##}\" y=\"{axisTop + 16}\" text-anchor=\"middle\">{p}</text>");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{LabelWidth + p * scale:0.##}\" y=\"{axisTop + 16}\">{p}</text>");
         }
         if (s.NrPages % tick != 0)
-            sb.Append(CultureInfo.InvariantCulture, $"<text class=\"pfn-tick\" x=\"{LabelWidth + MapWidth}\" y=\"{axisTop + 16}\" text-anchor=\"middle\">{s.NrPages}</text>");
-        sb.Append('\n');
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{LabelWidth + MapWidth}\" y=\"{axisTop + 16}\">{s.NrPages}</text>");
+        sb.Append("</g>\n");
 
         if (zoom is var (zFrom, zPages))
             AppendZoom(sb, blocks, marks, zFrom, zPages, scale, mapTop, axisTop, zoomTop, zoomHeight);
@@ -353,16 +354,17 @@ public static class HtmlRenderer
         foreach (int p in starts)
             sb.Append(CultureInfo.InvariantCulture, $"M{LabelWidth + (p - from) * zs:0.##} {zoomTop + zoomHeight}v4");
         sb.Append("\" stroke=\"#444\" fill=\"none\"/>\n");
+        sb.Append("<g class=\"zoom-ticks\">");
         foreach (int p in starts)
         {
             double x = LabelWidth + (p - from) * zs;
             string label = p.ToString(CultureInfo.InvariantCulture);
             if (p != to && (x - lastLabel < 7 * label.Length + 6 || LabelWidth + MapWidth - x < 7 * label.Length + 6))
                 continue;
-            sb.Append(CultureInfo.InvariantCulture, $"<text class=\"zoom-tick\" x=\"{x:0.##}\" y=\"{zoomTop + zoomHeight + 14}\" text-anchor=\"middle\">{label}</text>");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{x:0.##}\" y=\"{zoomTop + zoomHeight + 14}\">{label}</text>");
             lastLabel = x;
         }
-        sb.Append('\n');
+        sb.Append("</g>\n");
     }
 
     /// <summary>The pfn step between two labelled ticks: the smallest power of two that gives at most 16 intervals and leaves 48 px per label.</summary>
