@@ -9,18 +9,66 @@ namespace Rendering;
 /// <summary>
 /// Runs a scenario through ScenarioRunner and records the zone after every step so that a
 /// counterexample can be drawn step by step. The settle phase (AerationSystem.Finish) is one
-/// drawn step at the end, covering every "(settle)" line of the log.
+/// drawn step at the end, covering every "(settle)" line of the log. With a step budget only
+/// the steps that will be drawn are recorded (the first half of the budget, the last half,
+/// and the failing step), so a long scenario costs one run and a few snapshots.
 /// </summary>
 public static class ScenarioStepper
 {
     /// <summary>The steps of the scenario on the named design, up to and including the failure.</summary>
-    public static IReadOnlyList<StepView> Capture(string design, Scenario scenario)
+    public static IReadOnlyList<StepView> Capture(string design, Scenario scenario) =>
+        Capture(design, scenario, int.MaxValue).Steps;
+
+    /// <summary>
+    /// At most maxSteps steps of the scenario (at least 1): all of them when there are no more,
+    /// otherwise the first maxSteps / 2 and the last maxSteps - maxSteps / 2 (which end with
+    /// the failing step), and where the others were. expectedStep, the file's failing step,
+    /// predicts how many steps the run has, so that one run suffices when it is right; when it
+    /// is wrong the scenario is run a second time with the count the first run found.
+    /// </summary>
+    public static CapturedSteps Capture(string design, Scenario scenario, int maxSteps, int? expectedStep = null)
     {
+        ArgumentNullException.ThrowIfNull(design);
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSteps, 1);
+        int ops = scenario.Operations.Count;
+        // Observations: the initial state (0), one per operation, then one for the settle
+        // phase. A failure at step k <= ops ends the run there; a later step is the settle.
+        long predicted = expectedStep is int e && e >= 0 && e <= ops ? e + 1L : ops + 2L;
+        var first = CaptureWith(design, scenario, maxSteps, predicted);
+        if (first.Total == predicted || first.Total <= maxSteps && first.Steps.Count == first.Total)
+            return first;
+        return CaptureWith(design, scenario, maxSteps, first.Total);
+    }
+
+    private static CapturedSteps CaptureWith(string design, Scenario scenario, int maxSteps, long total)
+    {
+        long head = total <= maxSteps ? total : maxSteps / 2;
+        long tailFrom = total <= maxSteps ? total : total - (maxSteps - maxSteps / 2);
         var steps = new List<StepView>();
+        int index = 0, leftOut = 0, firstLeftOut = 0, lastLeftOut = 0, gapAfter = 0;
         ScenarioRunner.Run(scenario, sc => Designs.MakeSystem(design, sc), step =>
-            steps.Add(new StepView(step.Step, step.Text,
-                step.System is null ? EmptyView(scenario.Config) : Snapshot(step.System), step.Violation, step.Error)));
-        return steps;
+        {
+            bool failed = step.Violation is not null || step.Error is not null;
+            if (index < head || index >= tailFrom || failed)
+            {
+                steps.Add(new StepView(step.Step, step.Text,
+                    step.System is null ? EmptyView(scenario.Config) : Snapshot(step.System), step.Violation, step.Error));
+            }
+            else
+            {
+                if (leftOut == 0)
+                {
+                    firstLeftOut = step.Step;
+                    gapAfter = steps.Count;
+                }
+                lastLeftOut = step.Step;
+                leftOut++;
+            }
+            index++;
+        });
+        var gap = leftOut == 0 ? null : new LeftOutSteps(gapAfter, leftOut, firstLeftOut, lastLeftOut, index);
+        return new CapturedSteps(steps, index, gap);
     }
 
     /// <summary>The zone (and aerator) as they are now.</summary>

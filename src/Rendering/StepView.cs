@@ -53,3 +53,12 @@ public sealed record StepView(int Step, string Text, ZoneView State, Violation? 
 {
     public bool Failed => Violation is not null || Error is not null;
 }
+
+/// <summary>
+/// Steps a bounded rendering left out: Count consecutive steps, numbered FirstStep to LastStep,
+/// that would come after the first After drawn steps, out of Total steps in the run.
+/// </summary>
+public sealed record LeftOutSteps(int After, int Count, int FirstStep, int LastStep, int Total);
+
+/// <summary>The steps recorded for drawing, how many the run had, and which were left out (null: none).</summary>
+public sealed record CapturedSteps(IReadOnlyList<StepView> Steps, int Total, LeftOutSteps? LeftOut);

@@ -16,9 +16,18 @@ public static class TextRenderer
 {
     public const string Legend = "legend: 64 = raw free block (head pfn), 64* = aerated, | = boundary, !64 = violating block; lists head first";
 
-    /// <summary>The file and its replayed steps.</summary>
-    public static string Render(CounterexampleFile file, IReadOnlyList<StepView> steps)
+    /// <summary>The file and its replayed steps; leftOut, if given, is drawn as one line where the steps were left out, ending with hint.</summary>
+    public static string Render(CounterexampleFile file, IReadOnlyList<StepView> steps, LeftOutSteps? leftOut = null, string? hint = null)
     {
+        using var w = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
+        Write(w, file, steps, leftOut, hint);
+        return w.ToString();
+    }
+
+    /// <summary>As Render, written to a writer step by step (a long run is never one string).</summary>
+    public static void Write(TextWriter writer, CounterexampleFile file, IReadOnlyList<StepView> steps, LeftOutSteps? leftOut = null, string? hint = null)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(steps);
         var sb = new StringBuilder();
@@ -33,9 +42,26 @@ public static class TextRenderer
         sb.Append('\n');
         sb.Append($"expected failure: {file.Expected}\n");
         sb.Append(Legend).Append('\n');
-        foreach (var step in steps)
-            AppendStep(sb, step);
-        return sb.ToString();
+        for (int i = 0; i < steps.Count; i++)
+        {
+            if (leftOut is not null && leftOut.After == i)
+                sb.Append('\n').Append(LeftOutLine(leftOut, hint)).Append('\n');
+            AppendStep(sb, steps[i]);
+            writer.Write(sb);
+            sb.Clear();
+        }
+        if (leftOut is not null && leftOut.After >= steps.Count)
+            sb.Append('\n').Append(LeftOutLine(leftOut, hint)).Append('\n');
+        writer.Write(sb);
+    }
+
+    /// <summary>The one line that stands for the steps left out, e.g. "... 99950 of 100010 steps left out (steps 25 to 99974); --all-steps draws them all".</summary>
+    public static string LeftOutLine(LeftOutSteps leftOut, string? hint = null)
+    {
+        ArgumentNullException.ThrowIfNull(leftOut);
+        string which = leftOut.Count == 1 ? $"step {leftOut.FirstStep}" : $"steps {leftOut.FirstStep} to {leftOut.LastStep}";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"... {leftOut.Count} of {leftOut.Total} steps left out ({which}){(string.IsNullOrEmpty(hint) ? "" : "; " + hint)}");
     }
 
     /// <summary>One step.</summary>

@@ -17,8 +17,9 @@ public sealed class ChromiumFactAttribute : FactAttribute
 
 /// <summary>
 /// Renders the HTML of a known counterexample in headless Chromium to a PNG and checks the
-/// picture: the page has content, and the boundary (magenta) and the violating block (red)
-/// are visible in it.
+/// picture: the page has content; the boundary (magenta), the violating block (red), the
+/// pageblock strip (one cell per pageblock in its migratetype's colour) and the widened marks
+/// of blocks too small to see at scale (cyan caps) are visible in it.
 /// </summary>
 public sealed class HtmlScreenshotTests
 {
@@ -32,6 +33,51 @@ public sealed class HtmlScreenshotTests
         Assert.Contains("class=\"raw violation\"", html, StringComparison.Ordinal);
         Assert.Contains("Failure: Step " + file.Expected.Step, html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void The_html_draws_the_pageblocks_the_pfn_ticks_and_the_small_blocks()
+    {
+        var (file, html) = Render();
+        var c = file.Scenario.Config;
+        int pageblocks = c.NrPages >> c.PageblockOrder;
+        int svgs = CountOf(html, "<svg ");
+        // Every picture has the pageblock strip: here all pageblocks are Movable, one run with its initial.
+        Assert.Equal(svgs, CountOf(html, $"<title>pageblocks 0..{pageblocks - 1} (pfn 0..{c.NrPages - 1}): Movable</title>"));
+        Assert.Equal(svgs, CountOf(html, "text-anchor=\"middle\">M</text>"));
+        Assert.Contains($"background:{HtmlRenderer.MovableColour}", html, StringComparison.Ordinal);
+        // The axis is labelled along the way, not only at its ends.
+        int tick = HtmlRenderer.TickStep(c.NrPages);
+        Assert.True(c.NrPages / tick >= 4, $"only {c.NrPages / tick} tick intervals");
+        Assert.Equal(svgs, CountOf(html, "<g class=\"pfn-ticks\">"));
+        string firstTicks = html[html.IndexOf("<g class=\"pfn-ticks\">", StringComparison.Ordinal)..];
+        firstTicks = firstTicks[..firstTicks.IndexOf("</g>", StringComparison.Ordinal)];
+        for (int p = 0; p <= c.NrPages; p += tick)
+            Assert.Contains($">{p}</text>", firstTicks, StringComparison.Ordinal);
+        // Step 8 splits a block down to order 0: the order-0 blocks get widened marks and a zoomed strip.
+        Assert.Contains("<g class=\"small-block\"><title>raw pfn 193 order 0 Movable (1 page, widened)", html, StringComparison.Ordinal);
+        Assert.Contains("zoom pfn 192..255", html, StringComparison.Ordinal);
+        Assert.Contains("class=\"zoomed raw violation\"", html, StringComparison.Ordinal);
+        // Steps without small blocks have neither.
+        string step0 = html[html.IndexOf("id=\"step-0\"", StringComparison.Ordinal)..html.IndexOf("id=\"step-1\"", StringComparison.Ordinal)];
+        Assert.DoesNotContain("small-block", step0, StringComparison.Ordinal);
+        Assert.DoesNotContain("zoom pfn", step0, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_isolated_pageblock_is_drawn_in_the_strip()
+    {
+        var file = CounterexampleLoader.Load(Path.Combine(TestFiles.Regressions, "v1-fill-takes-isolated-blocks.json"));
+        string html = HtmlRenderer.Render(file, ScenarioStepper.Capture(file.Design, file.Scenario));
+        Assert.Contains("class=\"pageblock isolate-pageblock\"", html, StringComparison.Ordinal);
+        Assert.Contains($"fill=\"{HtmlRenderer.IsolatePageblockColour}\"", html, StringComparison.Ordinal);
+        Assert.Contains(": Isolate</title>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_html_is_the_same_bytes_for_the_same_input()
+    {
+        Assert.Equal(Render().Html, Render().Html);
     }
 
     [ChromiumFact]
@@ -64,6 +110,23 @@ public sealed class HtmlScreenshotTests
         Assert.True(image.Count(HtmlRenderer.BoundaryColour, fromRow: belowLegend) > 100, "no boundary marker (magenta) in the screenshot");
         Assert.True(image.Count(HtmlRenderer.ViolationColour, fromRow: belowLegend) > 300, "no violating block (red) in the screenshot");
         Assert.True(image.Count(HtmlRenderer.AeratedColour, fromRow: belowLegend) > 300, "no aerated block (blue) in the screenshot");
+        // The pageblock strip: 32 Movable cells of 30 x 14 px per picture (white gaps between them).
+        int movable = image.Count(HtmlRenderer.MovableColour, fromRow: belowLegend);
+        Assert.True(movable > 3 * 32 * 20 * 10, $"the pageblock strip (teal) is missing or too small: {movable} pixels");
+        // Widened marks of order-0 blocks: a 6 x 3 px cyan cap each, in the failing step and step 8 at least.
+        int caps = image.Count(HtmlRenderer.SmallBlockColour, fromRow: belowLegend);
+        Assert.True(caps >= 2 * 12, $"no widened mark of a small block (cyan) in the screenshot: {caps} pixels");
+        // The zoomed strip draws the violating order-3 block 120 px wide: more red than the map and the list cell alone.
+        int red = image.Count(HtmlRenderer.ViolationColour, fromRow: belowLegend);
+        Assert.True(red > 2000, $"the zoomed strip's violating block (red) is missing: {red} pixels");
+    }
+
+    private static int CountOf(string text, string part)
+    {
+        int n = 0;
+        for (int i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + part.Length, StringComparison.Ordinal))
+            n++;
+        return n;
     }
 
     private static (CounterexampleFile File, string Html) Render()

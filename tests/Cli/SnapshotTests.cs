@@ -33,6 +33,14 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Text_rendering_of_a_long_run_is_bounded()
+    {
+        var file = ShowCommandTests.LongFile(40);
+        var captured = ScenarioStepper.Capture(file.Design, file.Scenario, 6, file.Expected.Step);
+        Snapshot.Match(TextRenderer.Render(file, captured.Steps, captured.LeftOut, "--all-steps draws them all"));
+    }
+
+    [Fact]
     public void The_boundary_is_drawn_while_the_zone_is_active()
     {
         var file = TestFiles.KnownFile("boundary-in-force");
