@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
 using BuddyModel;
-using Specs.Files;
-using Specs.Harness;
-using Specs.Operations;
-using Specs.Rendering;
+using Counterexamples;
+using Harness;
+using Harness.Operations;
+using Rendering;
 using Xunit;
 
 namespace Cli.Tests;
