@@ -76,7 +76,7 @@ public static class CliApp
         }
         if (parsed.CommandResult.Command is RootCommand)
             return $"name a command: {commands}";
-        return parsed.Errors[0].Message;
+        return parsed.Errors[0].Message.TrimEnd('.');
     }
 
     private static RootCommand BuildRoot(TextWriter stdout, bool interactive)
