@@ -1,4 +1,4 @@
-namespace Aeration.Kernel;
+namespace Kernel;
 
 /// <summary>
 /// atomic_t. Every access is an Interlocked or Volatile operation, so that under Coyote's
