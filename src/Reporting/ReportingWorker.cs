@@ -359,9 +359,8 @@ public sealed class ReportingWorker
         _pr.Events.Passes++;
         int state = (int)ReportingState.Active;
         bool idle = prdev.State.TryCmpXchg(ref state, (int)ReportingState.Idle);
-        bool again = !idle && state == (int)ReportingState.Requested;
-        if (again)
-            prdev.Work!.Schedule(PageReporting.Delay);
+        // A schedule fails while cancel_delayed_work_sync holds the item (unregister).
+        bool again = !idle && state == (int)ReportingState.Requested && prdev.Work!.Schedule(PageReporting.Delay);
         prdev.Work!.EndRun();
         State = ReportingWorkerState.Idle;
         _zoneIndex = 0;
