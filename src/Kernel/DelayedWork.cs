@@ -9,7 +9,9 @@ namespace Kernel;
 ///
 /// Two users:
 /// - v1's aerator schedules with no clock (Schedule()): its HZ/10 delay is not modelled and
-///   "pending" stands for it; it takes the item with TakePending() whatever the time.
+///   "pending" stands for it; it takes the item with TakePending() whatever the time. Without a
+///   clock, Schedule is the one compare-exchange it always was (no cancel lock-out, no due time),
+///   so v1's recorded Coyote traces replay unchanged.
 /// - The merged design (mm/page_reporting.c) schedules with PAGE_REPORTING_DELAY on a clock and
 ///   takes the item with TakeDue(), which refuses before the due jiffy and while the item's
 ///   workqueue is frozen.
@@ -71,12 +73,15 @@ public sealed class DelayedWork
     public bool Schedule(long delay)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(delay);
-        if (_canceling.Read() != 0)
+        // Without a clock (v1) the item does exactly what it did before the clock existed: one
+        // compare-exchange, so that the Coyote traces recorded for v1 keep their scheduling points.
+        if (Clock is not null && _canceling.Read() != 0)
             return false;
         int old = 0;
         if (!_pending.TryCmpXchg(ref old, 1))
             return false;
-        Volatile.Write(ref _due, (Clock?.Jiffies ?? 0) + delay);
+        if (Clock is not null)
+            Volatile.Write(ref _due, Clock.Jiffies + delay);
         Queued?.Invoke();
         return true;
     }

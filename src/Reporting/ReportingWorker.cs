@@ -100,9 +100,22 @@ public sealed class ReportingWorker
     {
         ReportingWorkerState.Idle => _pr.WorkOwner?.Work?.Due == true,
         ReportingWorkerState.Running => true,
-        ReportingWorkerState.Reporting or ReportingWorkerState.ReportingLeftover => _startErr != 0 || _prdev!.Device.Completed(out _),
+        ReportingWorkerState.Reporting or ReportingWorkerState.ReportingLeftover => _startErr != 0 || DeviceCompletedOrOops(),
         _ => false,
     };
+
+    /// <summary>The wait condition for CanStep: an oops in it means the next Step makes progress (it crashes).</summary>
+    private bool DeviceCompletedOrOops()
+    {
+        try
+        {
+            return _prdev!.Device.Completed(out _);
+        }
+        catch (KernelOops)
+        {
+            return true;
+        }
+    }
 
     /// <summary>Run the worker to its next sleeping point or the end of a pass.</summary>
     public ReportingStep Step()
