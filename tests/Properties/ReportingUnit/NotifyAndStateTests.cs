@@ -130,4 +130,15 @@ public class NotifyAndStateTests
         Assert.Equal(reports, rig.Device.Reports.Count);
         Assert.Equal(ReportingState.Idle, rig.State);
     }
+
+    [Fact]
+    public void Undoing_an_isolation_frees_the_block_back_without_a_notification_from_5_7()
+    {
+        var rig = new ReportingRig(ReportingVersion.V5_7).Registered();
+        rig.Zone.SetPageblockMigratetype(0, MigrateType.Isolate);
+        rig.Zone.SetPageblockMigratetype(0, MigrateType.Movable); // unset_migratetype_isolate: __putback_isolated_page
+        Assert.True(rig.Zone.PageBuddy(0) && rig.Zone.PageOrder(0) == 4);
+        Assert.Equal(1024, rig.Zone.NrFreePages);
+        Assert.Equal(0, rig.Reporting.Events.Notified);
+    }
 }
