@@ -124,6 +124,22 @@ public class VirtioReportingTests
     }
 
     [Fact]
+    public void With_init_on_free_and_PAGE_POISON_poison_val_is_zero_and_discarded_pages_read_it()
+    {
+        var setup = new ReportingSetup { Offered = new BalloonFeatures { Hinting = true, PagePoison = true }, Guest = new GuestPoisoning { InitOnFree = true } };
+        var sys = Probed(ReportingVersion.Mainline, setup);
+        Assert.True(sys.Driver.Negotiated.PagePoison);
+        Assert.Equal(0u, sys.Driver.Negotiated.PoisonVal);
+        for (int p = 0; p < Config.NrPages; p++)
+            sys.Memory.Write(p, 0); // init_on_free zeroes freed pages
+        sys.RunToQuiescence();
+        Assert.All(sys.Host.Ranges, r => Assert.True(r.Discarded));
+        Assert.Equal(1024, sys.Memory.FramesDropped);
+        Assert.True(sys.Memory.Dropped(17));
+        Assert.Equal(0UL, sys.Memory.Read(17));
+    }
+
+    [Fact]
     public void A_ring_smaller_than_the_capacity_is_refused_at_probe()
     {
         var sys = ReportingSystem.Create(ReportingVersion.Mainline, Config, new ReportingSetup { VqSize = 16 });
