@@ -67,6 +67,26 @@ public sealed class FreeListNodes
         Add(n, head);
     }
 
+    /// <summary>list_move_tail: unlink n and add it at the tail of another list.</summary>
+    public void MoveTail(int n, int head)
+    {
+        Del(n);
+        AddTail(n, head);
+    }
+
+    /// <summary>
+    /// list_rotate_to_front(n, head): make n the first node of its list, keeping the cyclic
+    /// order (the nodes before n move, in order, to the tail). n must be a node of head's list.
+    /// </summary>
+    public void RotateToFront(int n, int head)
+    {
+        if (_links[head].Next == n)
+            return;
+        // list_move_tail(head, n): the sentinel goes just before n.
+        Del(head);
+        AddTail(head, n);
+    }
+
     private void Insert(int n, int prev, int next)
     {
         _links[prev].Next = n;

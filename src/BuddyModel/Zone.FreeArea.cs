@@ -25,7 +25,8 @@ public partial class Zone
     }
 
     /// <summary>
-    /// del_page_from_free_area(): unlink a free block and clear PageBuddy.
+    /// del_page_from_free_area() (5.2) / del_page_from_free_list() (5.7+): unlink a free block
+    /// and clear PageBuddy; from 5.7 on also PG_reported (the kernel's "clear reported state").
     /// The hinting design is told first, while the block is still linked (v1 moves the boundary
     /// to the next node here).
     /// </summary>
@@ -34,16 +35,23 @@ public partial class Zone
         if (!_hintingOff)
             _hinting.DelFromFreeList(this, pfn, order, _listMt[pfn]);
         Lists.Del(pfn);
-        _flags[pfn] &= HintingFlags; // __ClearPageBuddy; a hinting flag is the design's to clear
+        _flags[pfn] &= _keptOnDel; // __ClearPageBuddy; 5.2: a hinting flag is the design's to clear; 5.7+: PG_reported goes
         _nrFree[order]--;
     }
 
-    /// <summary>move_to_free_area(): move a free block to the head of another migratetype's list.</summary>
+    /// <summary>
+    /// move_to_free_area() (5.2) / move_to_free_list() (5.7+): move a free block to another
+    /// migratetype's list, at the head (5.2, 5.7) or the tail (5.10+). The block's flags,
+    /// PG_reported included, stay: a reported block may sit on any list, ISOLATE too.
+    /// </summary>
     protected virtual void MoveToFreeArea(int pfn, int order, MigrateType mt)
     {
         if (!_hintingOff)
             _hinting.DelFromFreeList(this, pfn, order, _listMt[pfn]);
-        Lists.Move(pfn, HeadOf(order, mt));
+        if (_moveToTail)
+            Lists.MoveTail(pfn, HeadOf(order, mt));
+        else
+            Lists.Move(pfn, HeadOf(order, mt));
         _listMt[pfn] = mt;
     }
 }

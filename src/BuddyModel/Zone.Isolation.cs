@@ -9,8 +9,12 @@ public partial class Zone
 {
     /// <summary>
     /// __isolate_free_page(): take the free block at pfn (a free head of this order) off its
-    /// list, refusing (false) when the zone would drop to its min watermark. A block of at least
-    /// half a pageblock turns its non-isolated pageblocks MOVABLE, as the kernel does.
+    /// list, refusing (false) when the zone would drop to its min watermark
+    /// (WMARK_MIN + 2^order, order-0 check). A block of at least half a pageblock
+    /// (order >= pageblock_order - 1) turns each pageblock it starts or spans MOVABLE unless the
+    /// pageblock is ISOLATE (the kernel also spares CMA and HIGHATOMIC, which the model has not).
+    /// Same in every era up to 6.x (6.9 moved the retyping into move_freepages_block; not modelled).
+    /// From 5.7 on, taking the block off its list clears PG_reported (del_page_from_free_list).
     /// </summary>
     public bool IsolateFreePage(int pfn, int order)
     {
@@ -37,18 +41,28 @@ public partial class Zone
     }
 
     /// <summary>
-    /// A kernel user of __isolate_free_page() returns the block: free it back to the list of its
-    /// pageblock's migratetype through the ordinary free path, which notifies the hinting design
-    /// (in 5.2, compaction's release_freepages() and unset_migratetype_isolate() return isolated
-    /// pages with __free_pages()). 5.7's __putback_isolated_page() skips the notification, but
-    /// only the page reporter itself calls it; a design that needs that calls PutbackHeldBlock
-    /// with FreeFlags.SkipNotify.
+    /// __putback_isolated_page(): a kernel user of __isolate_free_page() returns the block to
+    /// the list of its pageblock's migratetype. By era:
+    /// - 5.2: the ordinary free path, which notifies the hinting design (compaction's
+    ///   release_freepages() and unset_migratetype_isolate() return isolated pages with
+    ///   __free_pages()).
+    /// - 5.7: __free_one_page with report = false (FPI_SKIP_REPORT_NOTIFY): no notification,
+    ///   placed by buddy_merge_likely like any free.
+    /// - 5.10+: FPI_SKIP_REPORT_NOTIFY | FPI_TO_TAIL: always at the tail.
     /// </summary>
     public void PutbackIsolatedPage(int pfn, int order)
     {
         ValidateBlock(pfn, order);
-        PutbackHeldBlock(pfn, order, GetPageblockMigratetype(pfn), FreeFlags.None);
+        PutbackHeldBlock(pfn, order, GetPageblockMigratetype(pfn), PutbackFlags);
     }
+
+    /// <summary>The fpi flags of __putback_isolated_page in this zone's era.</summary>
+    public FreeFlags PutbackFlags => Era switch
+    {
+        KernelEra.V5_2 => FreeFlags.None,
+        KernelEra.V5_7 => FreeFlags.SkipNotify,
+        _ => FreeFlags.SkipNotify | FreeFlags.ToTail,
+    };
 
     /// <summary>
     /// For hinting designs (v1 get_aeration_page): take the free block at pfn off its list and

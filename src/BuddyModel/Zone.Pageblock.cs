@@ -88,7 +88,8 @@ public partial class Zone
     /// unset_migratetype_isolate() (5.2): a free block of at least pageblock_order whose buddy is
     /// not isolated is taken off and freed again (__isolate_free_page + __free_pages, which also
     /// notifies a hinting design), so that it merges; the rest is moved back. A MAX_ORDER-1 block
-    /// whose buddy lies outside the zone is moved back instead.
+    /// whose buddy lies outside the zone is moved back instead. From 5.7 the block is freed
+    /// again with __putback_isolated_page (no reporting notification; 5.10: to the tail).
     /// </summary>
     private void UnsetMigratetypeIsolate(int start, MigrateType mt)
     {
@@ -107,6 +108,6 @@ public partial class Zone
         SetPageblockMigratetypeRaw(start, mt);
         NrIsolatePageblock--;
         if (isolatedOrder >= 0)
-            FreeOnePage(start, isolatedOrder, mt, FreeFlags.None); // __free_pages()
+            FreeOnePage(start, isolatedOrder, mt, PutbackFlags); // 5.2: __free_pages(); 5.7+: __putback_isolated_page()
     }
 }

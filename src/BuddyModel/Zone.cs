@@ -10,6 +10,10 @@ namespace BuddyModel;
 /// - struct page is a set of parallel arrays indexed by pfn (flags, order, list links).
 /// - The model remembers which blocks it handed out (PageFlags.Allocated, with order and
 ///   migratetype), which the kernel does not, so that misuse is refused with a clear error.
+/// - The era (KernelEra) switches the few places where free page reporting changed the
+///   allocator (5.7, 5.10); everything else is 5.2's in every era: no 5.10+ page isolation
+///   rework, no 6.x migratetype-per-free-block accounting, no __free_one_page split into
+///   __free_one_page/split_large_buddy, no per-order free counts per migratetype.
 /// </summary>
 public partial class Zone
 {
@@ -21,12 +25,20 @@ public partial class Zone
     private readonly Random? _shuffle;
     private IFreePageHinting _hinting = NoHinting.Instance;
     private bool _hintingOff = true; // NoHinting plugged in: skip the hook calls on the hot paths
+    private readonly PageFlags _keptOnDel;   // hinting flags that survive del_page_from_free_list
+    private readonly bool _moveToTail;       // 5.10+: move_to_free_list uses list_move_tail
 
-    public Zone(ZoneConfig config)
+    /// <summary>A zone of the given configuration behaving like the given kernel (default 5.2).</summary>
+    public Zone(ZoneConfig config, KernelEra era = KernelEra.V5_2)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
+        if (era > KernelEra.V5_10)
+            throw new ArgumentOutOfRangeException(nameof(era), era, "unknown kernel era");
         Config = config;
+        Era = era;
+        _keptOnDel = era >= KernelEra.V5_7 ? PageFlags.Aerated : HintingFlags;
+        _moveToTail = era >= KernelEra.V5_10;
         NrPages = config.NrPages;
         MaxOrder = config.MaxOrder;
         PageblockOrder = config.PageblockOrder;
@@ -44,10 +56,15 @@ public partial class Zone
         if (config.ShuffleSeed is int seed)
             _shuffle = new Random(seed);
 
-        // Boot: memblock frees the whole zone as MAX_ORDER-1 blocks in ascending pfn order.
+        // Boot: memblock frees the whole zone as MAX_ORDER-1 blocks in ascending pfn order
+        // (5.10+: __free_pages_core passes FPI_TO_TAIL, so the list ends up ascending too).
+        var bootFlags = era >= KernelEra.V5_10 ? FreeFlags.SkipNotify | FreeFlags.ToTail : FreeFlags.SkipNotify;
         for (int pfn = 0; pfn < NrPages; pfn += config.MaxOrderNrPages)
-            FreeOnePage(pfn, MaxOrder - 1, MigrateType.Movable, FreeFlags.SkipNotify);
+            FreeOnePage(pfn, MaxOrder - 1, MigrateType.Movable, bootFlags);
     }
+
+    /// <summary>Which kernel's allocator this zone behaves like.</summary>
+    public KernelEra Era { get; }
 
     /// <summary>The configuration this zone was built from.</summary>
     public ZoneConfig Config { get; }

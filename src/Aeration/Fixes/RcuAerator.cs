@@ -1,4 +1,4 @@
-using Aeration.Kernel;
+using Kernel;
 using BuddyModel;
 
 namespace Aeration.Fixes;

@@ -15,4 +15,11 @@ public sealed record BalloonFeatures
 
     /// <summary>config.poison_val: the value the device keeps in hinted pages when PAGE_POISON is negotiated.</summary>
     public uint PoisonVal { get; init; }
+
+    /// <summary>
+    /// What a page reads as after the host dropped its backing: poison_val replicated into the
+    /// 64-bit word with PAGE_POISON, else zero. A method, not a property, so that the record's
+    /// printed form stays as it was.
+    /// </summary>
+    public ulong DropFill() => PagePoison ? ((ulong)PoisonVal << 32) | PoisonVal : 0UL;
 }

@@ -36,7 +36,7 @@ public class HintingHost
     public virtual bool HasWork => Vq.HasAvail;
 
     /// <summary>What a dropped page reads as: poison_val replicated with PAGE_POISON, else zero.</summary>
-    public ulong DropFill => Negotiated.PagePoison ? ((ulong)Negotiated.PoisonVal << 32) | Negotiated.PoisonVal : 0UL;
+    public ulong DropFill => Negotiated.DropFill();
 
     /// <summary>Process one available buffer: apply its hints, then return it. False when there was none.</summary>
     public virtual bool Step()

@@ -87,6 +87,56 @@ public sealed class Virtqueue
         return head;
     }
 
+    /// <summary>
+    /// virtqueue_add_inbuf() with a scatterlist: one device-writable descriptor per element,
+    /// chained with VRING_DESC_F_NEXT (the merged design's reporting buffer: one element per
+    /// reported block). Returns the head descriptor, -28 (-ENOSPC) when the table has fewer
+    /// free descriptors than elements, or -22 (-EINVAL) for an empty list.
+    /// Model simplification: no indirect descriptors (VIRTIO_RING_F_INDIRECT_DESC off).
+    /// </summary>
+    public int AddInbufs(IReadOnlyList<(ulong Addr, uint Len)> sg, object token)
+    {
+        ArgumentNullException.ThrowIfNull(sg);
+        if (sg.Count == 0)
+            return -22;
+        if (_numFree < sg.Count)
+            return -28;
+        ushort head = _freeHead;
+        ushort cur = head;
+        for (int i = 0; i < sg.Count; i++)
+        {
+            ushort next = _desc[cur].Next;
+            bool last = i == sg.Count - 1;
+            _desc[cur] = new VringDesc(sg[i].Addr, sg[i].Len, (ushort)(VringDesc.FWrite | (last ? 0 : VringDesc.FNext)), last ? (ushort)0 : next);
+            if (!last)
+                cur = next;
+            else
+                _freeHead = next;
+        }
+        _numFree -= sg.Count;
+        _data[head] = token;
+        _availRing[_availIdx % Size] = head;
+        Volatile.Write(ref _availIdx, (ushort)(_availIdx + 1));
+        return head;
+    }
+
+    /// <summary>Device side: the descriptors of the chain that starts at head, in order.</summary>
+    public List<VringDesc> ReadChain(ushort head)
+    {
+        var chain = new List<VringDesc>();
+        ushort i = head;
+        while (true)
+        {
+            if (chain.Count >= Size)
+                throw new InvalidOperationException($"{Name}: descriptor chain from {head} loops");
+            var d = _desc[i];
+            chain.Add(d);
+            if ((d.Flags & VringDesc.FNext) == 0)
+                return chain;
+            i = d.Next;
+        }
+    }
+
     /// <summary>virtqueue_kick(): notify the device.</summary>
     public void Kick() => Interlocked.Increment(ref _kicks);
 
@@ -102,9 +152,17 @@ public sealed class Virtqueue
             throw new InvalidOperationException($"{Name}: device used descriptor {elem.Id}, which is not in flight");
         var token = _data[elem.Id]!;
         _data[elem.Id] = null;
-        _desc[elem.Id].Next = _freeHead;
+        // detach_buf: return the whole chain to the free list.
+        ushort last = (ushort)elem.Id;
+        int freed = 1;
+        while ((_desc[last].Flags & VringDesc.FNext) != 0)
+        {
+            last = _desc[last].Next;
+            freed++;
+        }
+        _desc[last].Next = _freeHead;
         _freeHead = (ushort)elem.Id;
-        _numFree++;
+        _numFree += freed;
         len = elem.Len;
         return token;
     }

@@ -1,4 +1,4 @@
-namespace Aeration.Kernel;
+namespace Kernel;
 
 /// <summary>
 /// atomic_t. Every access is an Interlocked or Volatile operation, so that under Coyote's
@@ -24,6 +24,9 @@ public sealed class AtomicInt
 
     /// <summary>atomic_fetch_inc: increments and returns the old value.</summary>
     public int FetchInc() => Interlocked.Increment(ref _value) - 1;
+
+    /// <summary>atomic_xchg: sets the value and returns the old one.</summary>
+    public int Exchange(int value) => Interlocked.Exchange(ref _value, value);
 
     /// <summary>atomic_try_cmpxchg: if the value is old, set it to new; otherwise load the current value into old.</summary>
     public bool TryCmpXchg(ref int old, int @new)

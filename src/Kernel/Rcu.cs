@@ -1,4 +1,4 @@
-namespace Aeration.Kernel;
+namespace Kernel;
 
 /// <summary>
 /// A model of RCU for one protected pointer's readers: rcu_read_lock / rcu_read_unlock around a

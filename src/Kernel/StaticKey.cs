@@ -1,4 +1,4 @@
-namespace Aeration.Kernel;
+namespace Kernel;
 
 /// <summary>
 /// struct static_key: a reference-counted switch tested on hot paths (static_key_false).

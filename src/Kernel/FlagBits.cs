@@ -1,4 +1,4 @@
-namespace Aeration.Kernel;
+namespace Kernel;
 
 /// <summary>
 /// An unsigned long of flag bits with set_bit / clear_bit / test_bit (atomic bitops), such as

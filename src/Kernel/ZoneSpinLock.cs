@@ -1,4 +1,4 @@
-namespace Aeration.Kernel;
+namespace Kernel;
 
 /// <summary>
 /// spinlock_t over a monitor object (zone->lock is the buddy model's Zone.Lock). Lock/Unlock
