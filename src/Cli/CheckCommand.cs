@@ -25,7 +25,7 @@ public static class CheckCommand
 
     public static Command Build(TextWriter stdout, bool interactive)
     {
-        var design = new Option<string[]>("--design") { Description = $"Design(s) to check: {string.Join(", ", Designs.Names)}. Repeatable. Default: buddy and v1-fixed.", AllowMultipleArgumentsPerToken = true };
+        var design = new Option<string[]>("--design") { Description = $"Design(s) to check: {string.Join(", ", Designs.Names)}. Repeatable. Default: buddy, v1-fixed and reporting.", AllowMultipleArgumentsPerToken = true };
         var seed = new Option<ulong?>("--seed")
         {
             Description = $"Base seed; batch b runs with seed+b. Default {CheckSettings.Default.Seed}.",

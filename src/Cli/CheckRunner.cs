@@ -53,9 +53,7 @@ public static class CheckRunner
             var result = PropertyCheck.Check(arbitrary, Run, batchRuns, seed, settings.MaxOps);
             if (!result.Passed && result.Shrunk is { } shrunk && result.ShrunkReport is { } report)
             {
-                string? fixedBy = null;
-                if (design == Designs.V1 && Designs.Run(Designs.V1Fixed, shrunk).Passed)
-                    fixedBy = Designs.V1Fixed;
+                string? fixedBy = Designs.Named(design).FixedIn is { } fix && Designs.Run(fix, shrunk).Passed ? fix : null;
                 var file = CounterexampleFile.FromRun(design, shrunk, report, seed, fixedBy,
                     $"{report.Violation?.Invariant ?? ExpectedFailure.ModelError} under {design}");
                 return new DesignCheck(design, runs, operations, facts, result, seed, file);
@@ -80,6 +78,11 @@ public static class CheckRunner
             });
             gen = AerationOperationGen.Scenario(zones, setups);
         }
+        else if (Designs.IsReporting(design))
+        {
+            var setups = ReportingOperationGen.Setups.Select(s => s with { Guest = s.Guest with { PagePoisoning = s.Guest.PagePoisoning && !settings.NoPoisoning } });
+            gen = ReportingOperationGen.Scenario(settings.Zone is { } z ? [z] : null, setups);
+        }
         else
         {
             gen = BuddyOperationGen.Scenario(settings.Zone is { } z ? [z] : null);
@@ -95,8 +98,8 @@ public static class CheckRunner
     private static void CountFacts(SortedDictionary<string, int> facts, BuddySystem? system, RunReport report)
     {
         void Add(string name, int n = 1) => facts[name] = facts.TryGetValue(name, out int m) ? m + n : n;
-        if (system is AerationSystem a)
-            foreach (var (name, n) in a.Facts)
+        if (system is GuestSystem g)
+            foreach (var (name, n) in g.Facts)
                 Add(name, n);
         foreach (var line in report.Log)
         {

@@ -11,7 +11,7 @@ public sealed record CheckSettings
     /// <summary>The embedded default: the designs that must hold, sized to finish well under a minute on two cores.</summary>
     public static readonly CheckSettings Default = new();
 
-    public IReadOnlyList<string> Designs { get; init; } = [Harness.Designs.Buddy, Harness.Designs.V1Fixed];
+    public IReadOnlyList<string> Designs { get; init; } = [Harness.Designs.Buddy, Harness.Designs.V1Fixed, Harness.Designs.Reporting];
     public ulong Seed { get; init; } = 20190619;
     public int Runs { get; init; } = 20000;
     public int BatchSize { get; init; } = 100;

@@ -1,3 +1,5 @@
+using Reporting;
+using Reporting.Virtio;
 using Specs;
 using System.Text;
 using System.Text.Json;
@@ -23,8 +25,9 @@ public static class CounterexampleLoader
     /// <summary>Largest settle bound a file may ask for.</summary>
     public const int MaxSettleBound = 1_000_000;
 
-    private static readonly string[] TopFields = ["formatVersion", "title", "design", "fixedBy", "seed", "zone", "aeration", "operations", "expected", "log"];
+    private static readonly string[] TopFields = ["formatVersion", "title", "design", "fixedBy", "seed", "zone", "aeration", "reporting", "operations", "expected", "log"];
     private static readonly string[] ZoneFields = ["name", "nrPages", "maxOrder", "pageblockOrder", "minWatermarkPages", "shuffleSeed"];
+    private static readonly string[] ReportingFields = ["reporting", "pagePoison", "poisonVal", "pagePoisoning", "initOnFree", "driverOrder", "bootOrder", "vqSize", "hostPageOrder", "discardInhibited", "denseLayout"];
     private static readonly string[] AerationFields = ["minOrder", "hwm", "capacity", "hinting", "pagePoison", "poisonVal", "pagePoisoning", "poisonValue", "validatePoison", "queueSize", "settleBound"];
     private static readonly string[] ExpectedFields = ["step", "invariant", "message"];
 
@@ -97,6 +100,14 @@ public static class CounterexampleLoader
             Check(() => setup.Aerator.Validate(config.MaxOrder), "aeration", AerationFieldOf);
         }
 
+        ReportingSetup? reporting = null;
+        if (Optional(top, "reporting") is { } r)
+        {
+            if (!Designs.IsReporting(design))
+                throw new CounterexampleFormatException("reporting", $"design '{design}' is not a version of the merged design; remove this field or name a reporting design");
+            reporting = ReadReporting(r, config);
+        }
+
         var ops = ReadOperations(Required(top, "operations", ""), config, design);
         var expected = ReadExpected(Required(top, "expected", ""));
         List<string>? log = null;
@@ -112,7 +123,7 @@ public static class CounterexampleLoader
                 i++;
             }
         }
-        return new CounterexampleFile(design, new Scenario(config, ops, setup), expected, seed, fixedBy, title, log);
+        return new CounterexampleFile(design, new Scenario(config, ops, setup, reporting), expected, seed, fixedBy, title, log);
     }
 
     private static ZoneConfig ReadZone(JsonElement e)
@@ -130,6 +141,40 @@ public static class CounterexampleLoader
         };
         Check(config.Validate, "zone", ZoneFieldOf);
         return config;
+    }
+
+    private static ReportingSetup ReadReporting(JsonElement e, ZoneConfig config)
+    {
+        var r = Obj(e, "reporting");
+        Only(r, "reporting.", ReportingFields);
+        var d = new ReportingSetup();
+        bool B(string f, bool dflt) => Optional(r, f) is { } v ? Bool(v, $"reporting.{f}") : dflt;
+        int vqSize = Optional(r, "vqSize") is { } q ? IntIn(q, "reporting.vqSize", 1, 32768) : d.VqSize;
+        if ((vqSize & (vqSize - 1)) != 0)
+            throw new CounterexampleFormatException("reporting.vqSize", $"{vqSize} is not a power of 2");
+        return new ReportingSetup
+        {
+            Offered = new BalloonFeatures
+            {
+                Hinting = B("reporting", d.Offered.Hinting),
+                PagePoison = B("pagePoison", d.Offered.PagePoison),
+                PoisonVal = Optional(r, "poisonVal") is { } pv
+                    ? (pv.ValueKind == JsonValueKind.Number && pv.TryGetUInt32(out var u32) ? u32 : throw Type("reporting.poisonVal", "an unsigned 32-bit integer", pv))
+                    : d.Offered.PoisonVal,
+            },
+            Guest = new GuestPoisoning { PagePoisoning = B("pagePoisoning", d.Guest.PagePoisoning), InitOnFree = B("initOnFree", d.Guest.InitOnFree) },
+            DriverOrder = Optional(r, "driverOrder") is { } dro ? IntIn(dro, "reporting.driverOrder", -1, 64) : d.DriverOrder,
+            BootOrder = Optional(r, "bootOrder") is { } bo
+                ? (bo.ValueKind == JsonValueKind.Number && bo.TryGetInt64(out var l64) ? l64 : throw Type("reporting.bootOrder", "a 64-bit integer", bo))
+                : d.BootOrder,
+            VqSize = vqSize,
+            Host = new HostOptions
+            {
+                HostPageOrder = Optional(r, "hostPageOrder") is { } hp ? IntIn(hp, "reporting.hostPageOrder", 0, config.MaxOrder - 1) : d.Host.HostPageOrder,
+                DiscardInhibited = B("discardInhibited", d.Host.DiscardInhibited),
+                DenseLayout = B("denseLayout", d.Host.DenseLayout),
+            },
+        };
     }
 
     private static AerationSetup ReadAeration(JsonElement e, ZoneConfig config)
@@ -219,8 +264,15 @@ public static class CounterexampleLoader
         {
             throw new CounterexampleFormatException(at, $"cannot be read as {name}: {FirstSentence(x.Message)}");
         }
-        if (!Designs.HasAerator(design) && op is StartAerator or BeginShutdown or StepWorker or StepHost or WakeShutdown)
+        var family = Designs.Named(design).Family;
+        if (family != DesignFamily.Aeration && op is StartAerator or BeginShutdown or WakeShutdown)
             throw new CounterexampleFormatException($"{at}.op", $"{name} needs an aeration design, and the file's design is '{design}'");
+        if (family == DesignFamily.Buddy && op is StepWorker or StepHost)
+            throw new CounterexampleFormatException($"{at}.op", $"{name} needs a hinting design (v1 or reporting), and the file's design is '{design}'");
+        if (family != DesignFamily.Reporting && op is RegisterReporting or UnregisterReporting or StepUnregister or AdvanceClock or FreezeGuest or RestoreGuest or SetReportingOrder)
+            throw new CounterexampleFormatException($"{at}.op", $"{name} needs a version of the merged design (reporting...), and the file's design is '{design}'");
+        if (op is AdvanceClock { Jiffies: < 0 })
+            throw new CounterexampleFormatException($"{at}.jiffies", "time does not run backwards: jiffies must be 0 or more");
         switch (op)
         {
             case AllocPages a:

@@ -1,3 +1,5 @@
+using Reporting;
+using Reporting.Virtio;
 using Specs;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -31,6 +33,8 @@ public static class CounterexampleWriter
             WriteZone(w, file.Scenario);
             if (file.Scenario.Aeration is { } setup)
                 WriteAeration(w, setup);
+            if (file.Scenario.Reporting is { } reporting)
+                WriteReporting(w, reporting);
             w.WriteStartArray("operations");
             foreach (var op in file.Scenario.Operations)
                 JsonSerializer.Serialize(w, op, CounterexampleJson.OperationOptions);
@@ -73,6 +77,25 @@ public static class CounterexampleWriter
             w.WriteNumber("minWatermarkPages", min);
         if (c.ShuffleSeed is int shuffle)
             w.WriteNumber("shuffleSeed", shuffle);
+        w.WriteEndObject();
+    }
+
+    private static void WriteReporting(Utf8JsonWriter w, ReportingSetup s)
+    {
+        w.WriteStartObject("reporting");
+        w.WriteBoolean("reporting", s.Offered.Hinting);
+        w.WriteBoolean("pagePoison", s.Offered.PagePoison);
+        w.WriteNumber("poisonVal", s.Offered.PoisonVal);
+        w.WriteBoolean("pagePoisoning", s.Guest.PagePoisoning);
+        w.WriteBoolean("initOnFree", s.Guest.InitOnFree);
+        if (s.DriverOrder is int d)
+            w.WriteNumber("driverOrder", d);
+        if (s.BootOrder is long b)
+            w.WriteNumber("bootOrder", b);
+        w.WriteNumber("vqSize", s.VqSize);
+        w.WriteNumber("hostPageOrder", s.Host.HostPageOrder);
+        w.WriteBoolean("discardInhibited", s.Host.DiscardInhibited);
+        w.WriteBoolean("denseLayout", s.Host.DenseLayout);
         w.WriteEndObject();
     }
 

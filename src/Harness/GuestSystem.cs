@@ -23,12 +23,13 @@ public abstract class GuestSystem : BuddySystem, IGuest
     private readonly SortedDictionary<string, int> _facts = new(StringComparer.Ordinal);
     private ulong _nextTag = 1;
 
-    protected GuestSystem(Zone zone, bool pagePoisoning, ulong poisonValue)
+    /// <summary>A guest on the zone; memory is the design's guest memory (the host drops into it), or a new one.</summary>
+    protected GuestSystem(Zone zone, bool pagePoisoning, ulong poisonValue, GuestMemory? memory = null)
         : base(zone)
     {
         PagePoisoning = pagePoisoning;
         PoisonValue = poisonValue;
-        Memory = new GuestMemory(Zone.NrPages);
+        Memory = memory ?? new GuestMemory(Zone.NrPages);
         _lastFreeSeq = new long[Zone.NrPages];
         _lastAllocSeq = new long[Zone.NrPages];
         _lastHintSeq = new long[Zone.NrPages];

@@ -6,7 +6,7 @@ using Harness.Operations;
 namespace Harness;
 
 /// <summary>A model configuration and a list of operations: what a property generates and shrinks.</summary>
-public sealed record Scenario(ZoneConfig Config, IReadOnlyList<Operation> Operations, AerationSetup? Aeration = null)
+public sealed record Scenario(ZoneConfig Config, IReadOnlyList<Operation> Operations, AerationSetup? Aeration = null, global::Reporting.ReportingSetup? Reporting = null)
 {
     /// <summary>The operations as a numbered list a person can follow.</summary>
     public override string ToString()
@@ -15,6 +15,8 @@ public sealed record Scenario(ZoneConfig Config, IReadOnlyList<Operation> Operat
         sb.Append($"zone of {Config.NrPages} pages, MAX_ORDER {Config.MaxOrder}, pageblock_order {Config.PageblockOrder}");
         if (Aeration is not null)
             sb.Append($"; {Aeration}");
+        if (Reporting is not null)
+            sb.Append($"; {ReportingSetups.Describe(Reporting)}");
         sb.Append($"; {Operations.Count} operations:");
         for (int i = 0; i < Operations.Count; i++)
             sb.Append($"\n  {i + 1}. {Operations[i]}");

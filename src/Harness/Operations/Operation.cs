@@ -21,6 +21,13 @@ namespace Harness.Operations;
 [JsonDerivedType(typeof(StepWorker), "worker_step")]
 [JsonDerivedType(typeof(StepHost), "host_step")]
 [JsonDerivedType(typeof(WakeShutdown), "shutdown_step")]
+[JsonDerivedType(typeof(RegisterReporting), "page_reporting_register")]
+[JsonDerivedType(typeof(UnregisterReporting), "page_reporting_unregister")]
+[JsonDerivedType(typeof(StepUnregister), "unregister_step")]
+[JsonDerivedType(typeof(AdvanceClock), "advance_clock")]
+[JsonDerivedType(typeof(FreezeGuest), "freeze")]
+[JsonDerivedType(typeof(RestoreGuest), "restore")]
+[JsonDerivedType(typeof(SetReportingOrder), "set_page_reporting_order")]
 public abstract record Operation
 {
     /// <summary>The step as a reviewer reads it in a numbered list.</summary>
@@ -69,13 +76,13 @@ public sealed record BeginShutdown : Operation
     public override string ToString() => "aerator_shutdown()";
 }
 
-/// <summary>The aeration worker runs to its next sleeping point (react's wait) or the end of a pass.</summary>
+/// <summary>The design's worker runs to its next sleeping point (v1: react's wait; merged: report()'s wait) or the end of a pass.</summary>
 public sealed record StepWorker : Operation
 {
     public override string ToString() => "worker step";
 }
 
-/// <summary>The host processes one available hinting buffer: drops the hinted ranges and returns the buffer.</summary>
+/// <summary>The host processes one available hinting or reporting buffer: drops (or skips) the ranges and returns the buffer.</summary>
 public sealed record StepHost : Operation
 {
     public override string ToString() => "host step";
@@ -85,4 +92,46 @@ public sealed record StepHost : Operation
 public sealed record WakeShutdown : Operation
 {
     public override string ToString() => "shutdown wakes";
+}
+
+/// <summary>virtballoon_probe() with F_REPORTING (merged design): validate features, create reporting_vq, page_reporting_register().</summary>
+public sealed record RegisterReporting : Operation
+{
+    public override string ToString() => "page_reporting_register()";
+}
+
+/// <summary>virtballoon_remove(): page_reporting_unregister() clears the pointer and goes as far as it can (synchronize_rcu, cancel_delayed_work_sync).</summary>
+public sealed record UnregisterReporting : Operation
+{
+    public override string ToString() => "page_reporting_unregister()";
+}
+
+/// <summary>page_reporting_unregister() waits on: it goes on as far as it can.</summary>
+public sealed record StepUnregister : Operation
+{
+    public override string ToString() => "unregister goes on";
+}
+
+/// <summary>Time passes: the virtual clock advances by Jiffies (HZ=250; PAGE_REPORTING_DELAY is 500).</summary>
+public sealed record AdvanceClock(int Jiffies) : Operation
+{
+    public override string ToString() => $"{Jiffies} jiffies pass";
+}
+
+/// <summary>Hibernation begins: the freezable workqueues freeze, then virtballoon_freeze() deletes the virtqueues.</summary>
+public sealed record FreezeGuest : Operation
+{
+    public override string ToString() => "freeze (virtballoon_freeze)";
+}
+
+/// <summary>Resume: virtballoon_restore() re-creates the virtqueues, then the workqueues thaw.</summary>
+public sealed record RestoreGuest : Operation
+{
+    public override string ToString() => "restore (virtballoon_restore)";
+}
+
+/// <summary>A write of Value to /sys/module/page_reporting/parameters/page_reporting_order (5.14+).</summary>
+public sealed record SetReportingOrder(int Value) : Operation
+{
+    public override string ToString() => $"page_reporting_order := {Value}";
 }

@@ -1,0 +1,100 @@
+using Aeration.Virtio;
+using BuddyModel;
+using FsCheck;
+using FsCheck.Fluent;
+using Harness;
+using Harness.Operations;
+using Reporting;
+using Reporting.Virtio;
+
+namespace Checks;
+
+/// <summary>
+/// Generators of scenarios for the merged design: allocator operations mixed with worker and
+/// host steps, time passing (a tick, half the delay, the whole PAGE_REPORTING_DELAY),
+/// register and unregister, freeze and restore, and writes of page_reporting_order, on small
+/// zones where a full scatterlist (32 blocks) and the watermark gate are both reachable.
+/// Swarm testing: each scenario draws its own mix and its own guest, device and host.
+/// </summary>
+public static class ReportingOperationGen
+{
+    /// <summary>Small zones: 64 to 128 blocks of pageblock_order, so that a full report of 32 blocks happens.</summary>
+    public static readonly ZoneConfig[] Zones =
+    [
+        new() { Name = "Small", NrPages = 256, MaxOrder = 6, PageblockOrder = 2, MinWatermarkPages = 4 },
+        new() { Name = "Pb1", NrPages = 256, MaxOrder = 6, PageblockOrder = 1, MinWatermarkPages = 4 },
+        new() { Name = "Shuffled", NrPages = 512, MaxOrder = 6, PageblockOrder = 2, MinWatermarkPages = 8, ShuffleSeed = 3 },
+    ];
+
+    /// <summary>Guests, devices and hosts: poisoning with and without PAGE_POISON, hosts that skip the discard.</summary>
+    public static Gen<ReportingSetup> Setups =>
+        from poison in Gen.Elements(0, 0, 0, 1, 2)
+        from host in Gen.Elements(0, 0, 0, 1, 2)
+        from driverOrder in Gen.Elements<int?>(null, null, null, 0, 1, 3, 40)
+        select new ReportingSetup
+        {
+            Guest = new GuestPoisoning { PagePoisoning = poison > 0 },
+            Offered = new BalloonFeatures { Hinting = true, PagePoison = poison == 1, PoisonVal = poison == 1 ? GuestPoisoning.PagePoisonVal : 0 },
+            DriverOrder = driverOrder,
+            Host = new HostOptions { DiscardInhibited = host == 1, HostPageOrder = host == 2 ? 3 : 0 },
+        };
+
+    private static readonly MigrateType[] Allocatable = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable];
+    private static readonly MigrateType[] AnyType = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable, MigrateType.Isolate];
+
+    /// <summary>Swarm weights for: alloc, free, set pageblock mt, isolate, putback, worker, host, clock, register, unregister, unregister step, freeze, restore, set order.</summary>
+    public static Gen<int[]> SwarmWeights =>
+        from free in Gen.Elements(2, 6, 10)
+        from setMt in Gen.Elements(0, 0, 1)
+        from isolate in Gen.Elements(0, 0, 1)
+        from worker in Gen.Elements(2, 4, 8)
+        from host in Gen.Elements(1, 3, 6)
+        from clock in Gen.Elements(1, 3, 6)
+        from unregister in Gen.Elements(0, 0, 0, 1)
+        from freeze in Gen.Elements(0, 0, 0, 1)
+        from order in Gen.Elements(0, 0, 0, 1)
+        select new[] { 6, free, setMt, isolate, isolate, worker, host, clock, unregister, unregister, unregister * 2, freeze, freeze, order };
+
+    /// <summary>One operation with the scenario's weights.</summary>
+    public static Gen<Operation> Operation(ZoneConfig config, int[] w)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(w);
+        var order = Gen.Frequency((6, Gen.Choose(0, Math.Min(2, config.MaxOrder - 1))), (3, Gen.Choose(0, config.MaxOrder - 1)));
+        Gen<Operation>[] kinds =
+        [
+            from o in order from mt in Gen.Elements(Allocatable) select (Operation)new AllocPages(o, mt),
+            Gen.Choose(0, 63).Select(b => (Operation)new FreePages(b)),
+            from pb in Gen.Choose(0, 63) from mt in Gen.Elements(AnyType) select (Operation)new SetPageblockMigratetype(pb, mt),
+            Gen.Choose(0, 63).Select(b => (Operation)new IsolateFreePage(b)),
+            Gen.Choose(0, 63).Select(b => (Operation)new PutbackIsolatedPage(b)),
+            Gen.Constant((Operation)new StepWorker()),
+            Gen.Constant((Operation)new StepHost()),
+            Gen.Elements(1, 250, PageReporting.Delay).Select(j => (Operation)new AdvanceClock(j)),
+            Gen.Constant((Operation)new RegisterReporting()),
+            Gen.Constant((Operation)new UnregisterReporting()),
+            Gen.Constant((Operation)new StepUnregister()),
+            Gen.Constant((Operation)new FreezeGuest()),
+            Gen.Constant((Operation)new RestoreGuest()),
+            Gen.Elements(-1, 0, 1, 2, 3, config.MaxOrder - 1, config.MaxOrder, 40).Select(v => (Operation)new SetReportingOrder(v)),
+        ];
+        var choices = new List<(int, Gen<Operation>)>();
+        for (int i = 0; i < kinds.Length; i++)
+            if (w[i] > 0)
+                choices.Add((w[i], kinds[i]));
+        return Gen.Frequency(choices.ToArray());
+    }
+
+    /// <summary>A scenario: register first (most of the time), then the swarm's mix.</summary>
+    public static Gen<Scenario> Scenario(ZoneConfig[]? zones = null, Gen<ReportingSetup>? setups = null) =>
+        from config in Gen.Elements(zones ?? Zones)
+        from setup in setups ?? Setups
+        from weights in SwarmWeights
+        from registerFirst in Gen.Elements(true, true, true, false)
+        from ops in Gen.Sized(size => Gen.Choose(1, Math.Max(1, size)).SelectMany(n => Gen.ArrayOf(Operation(config, weights), n)))
+        select new Scenario(config, registerFirst ? ops.Prepend(new RegisterReporting()).ToArray() : ops, null, setup);
+
+    /// <summary>Scenarios with the shrinker.</summary>
+    public static Arbitrary<Scenario> Arbitrary(ZoneConfig[]? zones = null, Gen<ReportingSetup>? setups = null) =>
+        Arb.From(Scenario(zones, setups), ScenarioShrinker.Shrink);
+}

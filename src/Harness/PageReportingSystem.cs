@@ -1,0 +1,315 @@
+using BuddyModel;
+using Harness.Operations;
+using Reporting;
+using Specs;
+using Specs.Reporting;
+using ModelSystem = Reporting.ReportingSystem;
+
+namespace Harness;
+
+/// <summary>
+/// A guest with the merged design (mm/page_reporting.c of a named version) and the virtio
+/// reporting device, plus the host: the shared guest (GuestSystem) with the model's reporting
+/// core, worker, clock, driver and host (Reporting.ReportingSystem). Frees notify through the
+/// zone's hook; the worker runs only when its delayed work is due, so time is an operation of
+/// its own (advance_clock). The ledger records every range the host acknowledged, skipped or
+/// not: "reported" means acknowledged.
+/// </summary>
+public sealed class PageReportingSystem : GuestSystem, IReportingSubject
+{
+    /// <summary>Settling steps allowed on a zone of up to GuestSystem-sized SettleBlocks blocks of the reporting order.</summary>
+    public const int SettleSteps = 4000;
+
+    /// <summary>The zone size (in blocks of the reporting order) SettleSteps is sized for.</summary>
+    public const int SettleBlocks = 64;
+
+    private readonly HashSet<(int Pfn, int Order)> _heldKnown = new();
+    private ReportingUnregister? _unregister;
+    private int _rangesSeen;
+    private bool _frozen;
+
+    public PageReportingSystem(Scenario scenario, ReportingVersion version)
+        : this(MakeModel(scenario, version))
+    {
+    }
+
+    private PageReportingSystem(ModelSystem model)
+        : base(model.Zone, model.Setup.Guest.PagePoisoning, PoisonOf(model), model.Memory)
+    {
+        Model = model;
+    }
+
+    /// <summary>The model's guest: zone, core, worker, clock, driver, host.</summary>
+    public ModelSystem Model { get; }
+
+    public PageReporting Reporting => Model.Reporting;
+
+    public ReportingWorker Worker => Model.Worker;
+
+    public PageReportingDevInfo? Registered => Model.Driver.DevInfo;
+
+    public int? ReportsWhenUnregistered { get; private set; }
+
+    /// <summary>The version this system runs.</summary>
+    public ReportingVersion Version => Model.Version;
+
+    private static ModelSystem MakeModel(Scenario scenario, ReportingVersion version)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        return ModelSystem.Create(version, scenario.Config, scenario.Reporting ?? new ReportingSetup());
+    }
+
+    /// <summary>PAGE_POISON (0xaa) in every byte of the 64-bit word the model's frames hold.</summary>
+    private static ulong PoisonOf(ModelSystem _) =>
+        ((ulong)global::Reporting.Virtio.GuestPoisoning.PagePoisonVal << 32) | global::Reporting.Virtio.GuestPoisoning.PagePoisonVal;
+
+    public override StepOutcome? Apply(Operation op)
+    {
+        Seq++;
+        if (op is FreePages f && Worker.InFlight.Count > 0 && Live.Count > 0)
+            NoteBuddyOfReportFreed(f);
+        StepOutcome? outcome = op switch
+        {
+            RegisterReporting => Register(),
+            UnregisterReporting => BeginUnregister(),
+            StepUnregister => GoOnUnregistering(),
+            StepWorker => RunWorker(),
+            StepHost => RunHost(),
+            AdvanceClock t => Advance(t.Jiffies),
+            FreezeGuest => Freeze(),
+            RestoreGuest => Restore(),
+            SetReportingOrder o => SetOrder(o.Value),
+            _ => base.Apply(op),
+        };
+        var sync = SyncReportsAndHeld();
+        if (outcome is not null && sync is not null && outcome.Violation is null)
+            outcome = outcome with { Violation = sync };
+        return outcome;
+    }
+
+    private StepOutcome Register()
+    {
+        if (Reporting.DevInfo is not null)
+            return StepOutcome.Skipped("a device is registered already");
+        // A new probe is a new device: the old one's remove must have returned first.
+        if (_unregister is { Done: false })
+            return StepOutcome.Skipped("the device is being removed (page_reporting_unregister has not returned)");
+        int rc = Model.Probe();
+        if (Model.Driver.DevInfo is null || !ReferenceEquals(Reporting.DevInfo, Model.Driver.DevInfo))
+        {
+            Fact("the driver did not register (features or order refused)");
+            return new StepOutcome(rc == 0 ? "the driver does not report: F_REPORTING not negotiated" : $"probe failed: {rc}", null);
+        }
+        ReportsWhenUnregistered = null;
+        _unregister = null;
+        return new StepOutcome($"registered: reporting order {Reporting.ReportingOrder}, request made, pr_dev_info published, static branch on", null);
+    }
+
+    private StepOutcome BeginUnregister()
+    {
+        if (_unregister is not null || Reporting.DevInfo is null)
+            return StepOutcome.Skipped(_unregister is not null ? "unregister already in progress" : "no device registered");
+        if (Worker.InFlight.Count > 0)
+            Fact("unregister began while a report was out");
+        _unregister = Model.Remove();
+        return UnregisterNote();
+    }
+
+    private StepOutcome GoOnUnregistering()
+    {
+        if (_unregister is null || _unregister.Done)
+            return StepOutcome.Skipped("no unregister in progress");
+        return UnregisterNote();
+    }
+
+    private StepOutcome UnregisterNote()
+    {
+        if (_unregister!.Step())
+        {
+            ReportsWhenUnregistered ??= Reporting.Events.Reports;
+            return new StepOutcome("page_reporting_unregister returned", null);
+        }
+        Fact("unregister waited");
+        return new StepOutcome(_unregister.Cancelling ? "unregister waits in cancel_delayed_work_sync" : "unregister waits in synchronize_rcu", null);
+    }
+
+    private StepOutcome RunWorker()
+    {
+        var step = Worker.Step();
+        switch (step)
+        {
+            case ReportingStep.Submitted:
+                if (Worker.InFlight.Count == PageReporting.Capacity)
+                    Fact("a full scatterlist reported");
+                else
+                    Fact("a leftover report");
+                return new StepOutcome($"report of {Worker.InFlight.Count} submitted: {string.Join(", ", Worker.InFlight.Select(e => $"pfn {e.Pfn} order {e.Order}"))}", MinWatermarkKept.Check(this));
+            case ReportingStep.Rescheduled:
+                Fact("a pass ended REQUESTED: work scheduled again");
+                return new StepOutcome("pass ended REQUESTED: work scheduled again", null);
+            case ReportingStep.Finished:
+                return new StepOutcome("pass ended: IDLE", null);
+            case ReportingStep.Crashed:
+                // The oops is the finding; the blocks the dead worker holds follow from it.
+                return new StepOutcome($"worker oops: {Worker.Oops}", new ReportingLifetime().Check(this));
+            default:
+                return StepOutcome.Skipped(Worker.State == ReportingWorkerState.Idle ? "no work due" : "waiting for the device");
+        }
+    }
+
+    private StepOutcome RunHost()
+    {
+        int before = Model.Host.Ranges.Count;
+        if (!Model.Host.Step())
+            return StepOutcome.Skipped("no buffer available");
+        var taken = Model.Host.Ranges.Skip(before).ToList();
+        int skipped = taken.Count(r => r.SkippedBecause is not null);
+        if (skipped > 0)
+            Fact("host acknowledged ranges it did not discard");
+        return new StepOutcome($"host took {taken.Count} ranges ({skipped} skipped) and acknowledged the buffer", null);
+    }
+
+    private StepOutcome Advance(int jiffies)
+    {
+        Model.Clock.Advance(jiffies);
+        return new StepOutcome($"jiffies {Model.Clock.Jiffies}" + (Registered?.Work is { Due: true } ? ": the reporting work is due" : ""), null);
+    }
+
+    private StepOutcome Freeze()
+    {
+        if (_frozen)
+            return StepOutcome.Skipped("already frozen");
+        try
+        {
+            Model.Freeze();
+        }
+        catch (InvalidOperationException e)
+        {
+            return StepOutcome.Skipped(e.Message);
+        }
+        _frozen = true;
+        if (Worker.InFlight.Count > 0)
+            Fact("freeze while a report was out");
+        return new StepOutcome("frozen: freezable workqueues stopped, virtqueues deleted", null);
+    }
+
+    private StepOutcome Restore()
+    {
+        if (!_frozen)
+            return StepOutcome.Skipped("not frozen");
+        Model.Restore();
+        _frozen = false;
+        return new StepOutcome("restored: virtqueues re-created, workqueues thawed", null);
+    }
+
+    private StepOutcome SetOrder(int value)
+    {
+        int err = Reporting.SetReportingOrderParameter(value);
+        return new StepOutcome(err == 0 ? $"page_reporting_order is {Reporting.ReportingOrder}" : $"refused ({err}); page_reporting_order stays {Reporting.ReportingOrder}", null);
+    }
+
+    private void NoteBuddyOfReportFreed(FreePages f)
+    {
+        var (pfn, order) = Live[Index(f.Block, Live.Count)];
+        if (Worker.InFlight.Any(e => e.Order == order && (pfn ^ (1 << order)) == e.Pfn))
+            Fact("a buddy of a block out in a report was freed");
+    }
+
+    /// <summary>
+    /// For harnesses that run the worker and the host outside Apply: record what the host
+    /// acknowledged and which blocks reporting holds, as Apply does after every operation.
+    /// </summary>
+    public Violation? RecordHostAndWorkerProgress()
+    {
+        Seq++;
+        return SyncReportsAndHeld();
+    }
+
+    /// <summary>Record acknowledged ranges in the ledger; tell the oracle which blocks reporting took or gave back.</summary>
+    private Violation? SyncReportsAndHeld()
+    {
+        var ranges = Model.Host.Ranges;
+        for (; _rangesSeen < ranges.Count; _rangesSeen++)
+        {
+            var r = ranges[_rangesSeen];
+            if (RecordHinted(r.Pfn, System.Numerics.BitOperations.Log2((uint)r.NrPages)))
+                Fact("block reported again without reuse (waste)");
+        }
+        Violation? first = null;
+        var now = HeldByReporting();
+        foreach (var b in _heldKnown)
+            if (!now.Contains(b))
+                first ??= Oracle.OnReturned(b.Pfn, b.Order);
+        foreach (var b in now)
+            if (!_heldKnown.Contains(b))
+                first ??= Oracle.OnHeld(b.Pfn, b.Order);
+        _heldKnown.Clear();
+        _heldKnown.UnionWith(now);
+        return first;
+    }
+
+    /// <summary>Heads of held blocks that the test did not isolate itself: the ones reporting took.</summary>
+    private HashSet<(int Pfn, int Order)> HeldByReporting()
+    {
+        var mine = new HashSet<(int, int)>(Isolated);
+        var held = new HashSet<(int Pfn, int Order)>();
+        foreach (var e in Worker.InFlight)
+            if (!mine.Contains((e.Pfn, e.Order)))
+                held.Add((e.Pfn, e.Order));
+        return held;
+    }
+
+    public override Violation? CheckInvariants() =>
+        base.CheckInvariants() ?? ReportingInvariants.CheckAll(this);
+
+    /// <summary>The settling bound on this zone: SettleSteps for up to SettleBlocks blocks of the reporting order, in proportion beyond.</summary>
+    public int SettleBound
+    {
+        get
+        {
+            long blocks = (long)Zone.NrPages >> (int)Math.Min(Reporting.ReportingOrder, (uint)Zone.MaxOrder - 1);
+            return (int)Math.Min(int.MaxValue, SettleSteps * Math.Max(1, (blocks + SettleBlocks - 1) / SettleBlocks));
+        }
+    }
+
+    /// <summary>
+    /// Settle: with nothing else happening, the host answers, time passes to the work's due time,
+    /// the worker runs and unregister goes on, until nothing can run, within the bound; then
+    /// progress: the worker is idle with no work left, unregister returned, no block held.
+    /// </summary>
+    public override Violation? Finish(List<string> log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        int steps = 0;
+        while (true)
+        {
+            Operation? next = Model.Host.HasWork ? new StepHost()
+                : Worker.CanStep ? new StepWorker()
+                : _unregister is { Done: false } ? new StepUnregister()
+                : Worker.State == ReportingWorkerState.Idle && Registered?.Work is { Pending: true, Due: false } w && !(w.Workqueue?.Frozen ?? false)
+                    ? new AdvanceClock((int)Math.Max(1, w.DueAt - Model.Clock.Jiffies))
+                : null;
+            if (next is null)
+                break;
+            if (++steps > SettleBound)
+                return Progress($"the system still had work after {SettleBound} settling steps (worker {Worker.State}, state {Registered?.CurrentState}): it does not terminate");
+            var phase = (_unregister?.Done, _unregister?.Cancelling);
+            var outcome = Apply(next)!;
+            if (next is StepUnregister && phase == (_unregister?.Done, _unregister?.Cancelling))
+                break; // unregister waits for something that will not happen: judged below
+            log.Add($"(settle) {next} -> {outcome.Note}");
+            var v = outcome.Violation ?? CheckInvariants();
+            if (v != null)
+                return v;
+        }
+        if (Worker.State is ReportingWorkerState.Reporting or ReportingWorkerState.ReportingLeftover)
+            return Progress($"the worker waits forever in report(): the device never acknowledged; {Worker.InFlight.Count} isolated block(s) never return ({string.Join(", ", Worker.InFlight.Take(8).Select(e => $"pfn {e.Pfn} order {e.Order}"))})"
+                + (_unregister is { Done: false } ? "; page_reporting_unregister never returns" : ""));
+        if (_unregister is { Done: false })
+            return Progress($"page_reporting_unregister never returns ({(_unregister.Cancelling ? "cancel_delayed_work_sync" : "synchronize_rcu")} waits with the worker {Worker.State})");
+        return null;
+    }
+
+    private Violation Progress(string found) =>
+        new("Progress", Zone.Config.Name, "the worker to go idle, its blocks back and unregister to return once nothing else happens", found);
+}

@@ -1,0 +1,45 @@
+using Reporting;
+
+namespace Specs.Reporting;
+
+/// <summary>
+/// No lost request (the state machine): while the device is published, IDLE means no work is
+/// pending and no pass runs; REQUESTED with no pass running means the work is pending, so that
+/// the request is served; ACTIVE only while a pass runs. A notify that arrives during a pass
+/// leaves REQUESTED behind, which the end of the pass turns into one more pass.
+/// </summary>
+public sealed class NoLostRequest : Invariant<IReportingSubject>
+{
+    public override string Name => "No lost request";
+
+    public override string Guarantee => "every free that asks for reporting is followed by a pass that sees it";
+
+    public override Violation? Check(IReportingSubject s)
+    {
+        var prdev = s.Registered;
+        if (prdev?.Work is not { } work || !ReferenceEquals(s.Reporting.DevInfo, prdev) || s.Worker.State == ReportingWorkerState.Crashed)
+            return null;
+        var state = prdev.CurrentState;
+        string zone = s.Zone.Config.Name;
+        bool running = s.Worker.State != ReportingWorkerState.Idle;
+        string found = $"state {StateName(state)}, worker {s.Worker.State}, work {(work.Pending ? "pending" : "not pending")}";
+        if (running)
+            return state == ReportingState.Idle
+                ? new Violation(Name, zone, "ACTIVE or REQUESTED while a pass runs", found)
+                : null;
+        return state switch
+        {
+            ReportingState.Active => new Violation(Name, zone, "ACTIVE only while a pass runs", found),
+            ReportingState.Requested when !work.Pending => new Violation(Name, zone, "REQUESTED with no pass running means the work is pending", found + ": the request is lost"),
+            ReportingState.Idle when work.Pending => new Violation(Name, zone, "IDLE means no work is pending", found),
+            _ => null,
+        };
+    }
+
+    private static string StateName(ReportingState s) => s switch
+    {
+        ReportingState.Idle => "IDLE",
+        ReportingState.Requested => "REQUESTED",
+        _ => "ACTIVE",
+    };
+}
