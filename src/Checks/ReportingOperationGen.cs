@@ -26,17 +26,17 @@ public static class ReportingOperationGen
         new() { Name = "Shuffled", NrPages = 512, MaxOrder = 6, PageblockOrder = 2, MinWatermarkPages = 8, ShuffleSeed = 3 },
     ];
 
-    /// <summary>Guests, devices and hosts: poisoning with and without PAGE_POISON, hosts that skip the discard.</summary>
+    /// <summary>Guests, devices and hosts: poisoning with and without PAGE_POISON, drivers asking for an order, hosts that skip the discard, a virtio-ccw dense queue layout.</summary>
     public static Gen<ReportingSetup> Setups =>
         from poison in Gen.Elements(0, 0, 0, 1, 2)
-        from host in Gen.Elements(0, 0, 0, 1, 2)
+        from host in Gen.Elements(0, 0, 0, 0, 1, 2, 3)
         from driverOrder in Gen.Elements<int?>(null, null, null, 0, 1, 3, 40)
         select new ReportingSetup
         {
             Guest = new GuestPoisoning { PagePoisoning = poison > 0 },
             Offered = new BalloonFeatures { Hinting = true, PagePoison = poison == 1, PoisonVal = poison == 1 ? GuestPoisoning.PagePoisonVal : 0 },
             DriverOrder = driverOrder,
-            Host = new HostOptions { DiscardInhibited = host == 1, HostPageOrder = host == 2 ? 3 : 0 },
+            Host = new HostOptions { DiscardInhibited = host == 1, HostPageOrder = host == 2 ? 3 : 0, DenseLayout = host == 3 },
         };
 
     private static readonly MigrateType[] Allocatable = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable];

@@ -50,6 +50,18 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
 
     public int? ReportsWhenUnregistered { get; private set; }
 
+    /// <summary>
+    /// The order the setup's driver asks for (ReportingSetup.DriverOrder; null or -1: no
+    /// preference); versions before 5.14 have no prdev->order, so nothing is asked there. Before
+    /// 2026 the kernel reads an order of 0 as "no preference": that is the model's business, not
+    /// this ledger's.
+    /// </summary>
+    public int? RequestedOrder =>
+        Registered is not null && Version.Has(ReportingFixes.ReportingOrderParam)
+        && Model.Setup.DriverOrder is int d && d != PageReportingDevInfo.OrderUnspecified ? d : null;
+
+    public bool OrderParameterWritten { get; private set; }
+
     /// <summary>The version this system runs.</summary>
     public ReportingVersion Version => Model.Version;
 
@@ -95,6 +107,8 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
         if (_unregister is { Done: false })
             return StepOutcome.Skipped("the device is being removed (page_reporting_unregister has not returned)");
         int rc = Model.Probe();
+        if (Model.Setup.BootOrder is not null && Version.Has(ReportingFixes.ReportingOrderParam))
+            OrderParameterWritten = true;
         if (Model.Driver.DevInfo is null || !ReferenceEquals(Reporting.DevInfo, Model.Driver.DevInfo))
         {
             Fact("the driver did not register (features or order refused)");
@@ -205,6 +219,8 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
     private StepOutcome SetOrder(int value)
     {
         int err = Reporting.SetReportingOrderParameter(value);
+        if (err == 0)
+            OrderParameterWritten = true;
         return new StepOutcome(err == 0 ? $"page_reporting_order is {Reporting.ReportingOrder}" : $"refused ({err}); page_reporting_order stays {Reporting.ReportingOrder}", null);
     }
 

@@ -25,6 +25,15 @@ public interface IReportingSubject : IGuest
     /// <summary>Reports made when page_reporting_unregister returned, or null while it has not.</summary>
     int? ReportsWhenUnregistered { get; }
 
+    /// <summary>
+    /// The order the registered driver asked for (prdev->order, 5.14+), or null when it states no
+    /// preference or the version has no such field.
+    /// </summary>
+    int? RequestedOrder { get; }
+
+    /// <summary>Whether page_reporting_order was set on the boot command line or through sysfs.</summary>
+    bool OrderParameterWritten { get; }
+
     /// <summary>Whether every frame of the block was in a report the device acknowledged after the guest last freed it.</summary>
     bool HintedSinceLastFree(int pfn, int order);
 }

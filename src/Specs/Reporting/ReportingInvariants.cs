@@ -18,7 +18,7 @@ public static class ReportingInvariants
 
     private static Invariant<IReportingSubject>[] Instances => t_all ??=
     [
-        new ReportingLifetime(), new IsolatedBlocksComeBack(), new ReportedMeansAcknowledged(), new NoLostRequest(),
+        new ReportingLifetime(), new IsolatedBlocksComeBack(), new ReportedMeansAcknowledged(), new NoLostRequest(), new ReportingOrderInRange(),
     ];
 
     /// <summary>The first violation, or null.</summary>
