@@ -143,6 +143,8 @@ public static class HtmlRenderer
             if (a.Active) flags.Add("ACTIVE");
             sb.Append(CultureInfo.InvariantCulture, $"<p class=\"counters\">zone flags: <b>{(flags.Count == 0 ? "none" : string.Join(" ", flags))}</b>; refcnt {a.Refcnt}; worker {E(a.Worker)}; static key {(a.StaticKey ? "on" : "off")}; device {(a.DevicePublished ? "published" : "unpublished")}{(a.ShutdownInProgress ? "; shutdown in progress" : "")}; batch: {(a.Batch.Count == 0 ? "empty" : E(string.Join(", ", a.Batch.Select(b => $"pfn {b.Pfn} order {b.Order}"))))}</p>\n");
         }
+        if (s.Reporter is { } r)
+            sb.Append(CultureInfo.InvariantCulture, $"<p class=\"counters\">reporting: state <b>{E(r.State)}</b>; worker {E(r.Worker)}; jiffies {r.Jiffies}; work {E(r.Work)}; order {r.ReportingOrder}; static branch {(r.StaticBranch ? "on" : "off")}; device {(r.DevicePublished ? "published" : "unpublished")}; in the report: {(r.InFlight.Count == 0 ? "nothing" : E(string.Join(", ", r.InFlight.Select(b => $"pfn {b.Pfn} order {b.Order}"))))}{(r.Oops is { } oops ? $"; oops: {E(oops)}" : "")}</p>\n");
         if (step.Violation is { } v)
             sb.Append($"<p class=\"verdict\">{E(v.ToString())}</p>\n");
         if (step.Error is { } err)
@@ -173,6 +175,9 @@ public static class HtmlRenderer
         if (s.Aerator is { } a)
             foreach (var b in a.Batch)
                 blocks.Add((b.Pfn, b.Order, BatchColour, "batch", $"in the batch: pfn {b.Pfn} order {b.Order}"));
+        if (s.Reporter is { } rep)
+            foreach (var b in rep.InFlight)
+                blocks.Add((b.Pfn, b.Order, BatchColour, "batch", $"in the report: pfn {b.Pfn} order {b.Order}"));
         foreach (var list in s.Lists)
             foreach (var b in list.Blocks)
                 blocks.Add((b.Pfn, list.Order, b.Aerated ? AeratedColour : RawColour, b.Aerated ? "aerated" : "raw",

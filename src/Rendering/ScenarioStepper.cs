@@ -93,7 +93,7 @@ public static class ScenarioStepper
                     for (int n = zone.Lists.Next(head); n != head && n >= 0 && n < zone.NrPages && blocks.Count <= zone.NrPages; n = zone.Lists.Next(n))
                     {
                         index[n] = blocks.Count;
-                        blocks.Add(new BlockView(n, (zone.Flags(n) & PageFlags.Aerated) != 0));
+                        blocks.Add(new BlockView(n, (zone.Flags(n) & (PageFlags.Aerated | PageFlags.Reported)) != 0));
                     }
                     int? boundary = null;
                     string? elsewhere = null;
@@ -133,8 +133,21 @@ public static class ScenarioStepper
                 az?.NrFreeAerated.ToArray(), zone.NrFreePages, pageblocks,
                 system.Live.Select(b => new HeldBlockView(b.Pfn, b.Order, null)).ToList(),
                 system.Isolated.Select(b => new HeldBlockView(b.Pfn, b.Order, null)).ToList(),
-                aerator);
+                aerator, system is PageReportingSystem r ? Reporter(r) : null);
         }
+    }
+
+    private static ReporterView Reporter(PageReportingSystem r)
+    {
+        var prdev = r.Registered;
+        var work = prdev?.Work;
+        string workText = work is null ? "none"
+            : work.Pending ? $"pending, due at {work.DueAt}{(work.Workqueue?.Frozen == true ? " (workqueue frozen)" : "")}"
+            : work.Running ? "running" : "idle";
+        return new ReporterView(
+            prdev is null ? "-" : prdev.CurrentState.ToString().ToUpperInvariant(), r.Worker.State.ToString(), r.Model.Clock.Jiffies, workText,
+            r.Reporting.ReportingOrder, r.Reporting.Enabled.Enabled, r.Reporting.DevInfo is not null,
+            r.Worker.InFlight.Select(e => new HeldBlockView(e.Pfn, e.Order, null)).ToList(), r.Model.Host.Ranges.Count, r.Worker.Oops);
     }
 
     private static ZoneView EmptyView(ZoneConfig c) =>

@@ -3,7 +3,7 @@ using BuddyModel;
 
 namespace Rendering;
 
-/// <summary>One free block on a free list, as drawn.</summary>
+/// <summary>One free block on a free list, as drawn; Aerated: PageAerated (v1) or PageReported (the merged design).</summary>
 public sealed record BlockView(int Pfn, bool Aerated);
 
 /// <summary>
@@ -29,7 +29,21 @@ public sealed record ZoneView(
     IReadOnlyList<MigrateType> Pageblocks,
     IReadOnlyList<HeldBlockView> Live,
     IReadOnlyList<HeldBlockView> Isolated,
-    AeratorView? Aerator);
+    AeratorView? Aerator,
+    ReporterView? Reporter = null);
+
+/// <summary>The merged design's state: the atomic, the worker, the clock and the work, the device, the report in flight.</summary>
+public sealed record ReporterView(
+    string State,
+    string Worker,
+    long Jiffies,
+    string Work,
+    uint ReportingOrder,
+    bool StaticBranch,
+    bool DevicePublished,
+    IReadOnlyList<HeldBlockView> InFlight,
+    int HostRanges,
+    string? Oops);
 
 /// <summary>The aerator's state: zone flags, refcount, worker, device, batch.</summary>
 public sealed record AeratorView(

@@ -16,6 +16,9 @@ public static class TextRenderer
 {
     public const string Legend = "legend: 64 = raw free block (head pfn), 64* = aerated, | = boundary, !64 = violating block; lists head first";
 
+    /// <summary>The legend for the merged design, which has PG_reported and no boundary.</summary>
+    public const string ReportingLegend = "legend: 64 = unreported free block (head pfn), 64* = PG_reported, !64 = violating block; lists head first";
+
     /// <summary>The file and its replayed steps; leftOut, if given, is drawn as one line where the steps were left out, ending with hint.</summary>
     public static string Render(CounterexampleFile file, IReadOnlyList<StepView> steps, LeftOutSteps? leftOut = null, string? hint = null)
     {
@@ -41,7 +44,7 @@ public static class TextRenderer
         if (file.Scenario.Aeration is { } a) sb.Append("; ").Append(a);
         sb.Append('\n');
         sb.Append($"expected failure: {file.Expected}\n");
-        sb.Append(Legend).Append('\n');
+        sb.Append(Harness.Designs.IsReporting(file.Design) ? ReportingLegend : Legend).Append('\n');
         for (int i = 0; i < steps.Count; i++)
         {
             if (leftOut is not null && leftOut.After == i)
@@ -86,6 +89,14 @@ public static class TextRenderer
             sb.Append(CultureInfo.InvariantCulture,
                 $"  zone flags: {(flags.Count == 0 ? "none" : string.Join(" ", flags))}; refcnt {a.Refcnt}; worker {a.Worker}; static key {(a.StaticKey ? "on" : "off")}; device {(a.DevicePublished ? "published" : "unpublished")}{(a.ShutdownInProgress ? "; shutdown in progress" : "")}; host applied {a.HostApplied} hints\n");
             sb.Append($"  batch: {(a.Batch.Count == 0 ? "empty" : string.Join(", ", a.Batch.Select(b => $"pfn {b.Pfn} order {b.Order} {(b.Mt is { } mt ? MigrateTypes.Name(mt) : "")}".TrimEnd())))}\n");
+        }
+        if (s.Reporter is { } r)
+        {
+            sb.Append(CultureInfo.InvariantCulture,
+                $"  reporting: state {r.State}; worker {r.Worker}; jiffies {r.Jiffies}; work {r.Work}; order {r.ReportingOrder}; static branch {(r.StaticBranch ? "on" : "off")}; device {(r.DevicePublished ? "published" : "unpublished")}; host took {r.HostRanges} ranges\n");
+            sb.Append($"  in the report: {(r.InFlight.Count == 0 ? "nothing" : string.Join(", ", r.InFlight.Select(b => $"pfn {b.Pfn} order {b.Order}")))}\n");
+            if (r.Oops is { } oops)
+                sb.Append($"  oops: {oops}\n");
         }
         if (s.Aerator is { Active: true } act)
             sb.Append(CultureInfo.InvariantCulture, $"  boundaries in force (ACTIVE) for orders >= {act.MinOrder}; an empty list keeps its boundary at the head\n");

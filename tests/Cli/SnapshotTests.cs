@@ -32,6 +32,18 @@ public sealed class SnapshotTests
         Snapshot.Match(CounterexampleWriter.ToJson(TestFiles.KnownFile(name)), new SnapshotNameExtension(name));
     }
 
+    /// <summary>The merged design's state (atomic, worker, clock, work, report in flight) and PG_reported blocks.</summary>
+    [Theory]
+    [InlineData("reporting-5.7-poisoning-without-page-poison")]
+    [InlineData("reporting-5.14-lost-ack-dense-layout")]
+    public void Text_rendering_of_a_reporting_regression(string name)
+    {
+        var file = CounterexampleLoader.Load(Path.Combine(TestFiles.Regressions, name + ".json"));
+        var text = TextRenderer.Render(file, ScenarioStepper.Capture(file.Design, file.Scenario));
+        Assert.Contains("reporting: state ", text, StringComparison.Ordinal);
+        Snapshot.Match(text, new SnapshotNameExtension(name));
+    }
+
     [Fact]
     public void Text_rendering_of_a_long_run_is_bounded()
     {
