@@ -80,6 +80,8 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
         Seq++;
         if (op is FreePages f && Worker.InFlight.Count > 0 && Live.Count > 0)
             NoteBuddyOfReportFreed(f);
+        if (op is AllocPages a)
+            NoteReportedReuse(a);
         StepOutcome? outcome = op switch
         {
             RegisterReporting => Register(),
@@ -223,6 +225,24 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
             OrderParameterWritten = true;
         return new StepOutcome(err == 0 ? $"page_reporting_order is {Reporting.ReportingOrder}" : $"refused ({err}); page_reporting_order stays {Reporting.ReportingOrder}", null);
     }
+
+    /// <summary>Count allocations that take a reported block, and those that do while an unreported one waits on the same list.</summary>
+    private void NoteReportedReuse(AllocPages a)
+    {
+        ReportedReusedLast.Take take;
+        lock (Zone.Lock)
+            take = ReportedReusedLast.WhatAllocationTakes(Zone, a.Order, a.Mt);
+        if (take != ReportedReusedLast.Take.Unreported)
+            Fact(ReportedTakenFact);
+        if (take == ReportedReusedLast.Take.ReportedBeforeUnreported)
+            Fact(ReportedFirstFact);
+    }
+
+    /// <summary>The fact counted when an allocation takes a reported block.</summary>
+    public const string ReportedTakenFact = "allocation took a reported block";
+
+    /// <summary>The fact counted when an allocation takes a reported block before an unreported one of the same list.</summary>
+    public const string ReportedFirstFact = "allocation took a reported block while an unreported one was free";
 
     private void NoteBuddyOfReportFreed(FreePages f)
     {
