@@ -24,6 +24,7 @@ public sealed class FastMode(int reps, int warmups, TextWriter log)
         ZoneMemory();
         InvariantCheck();
         AerationThroughput();
+        ReportingThroughput();
     }
 
     private static double Median(List<double> xs)
@@ -183,6 +184,40 @@ public sealed class FastMode(int reps, int warmups, TextWriter log)
         _results.Add(new("4", "Aerated model, Apply + CheckInvariants per step (1024 frames)", withChecks / 1e3, "k steps/s", "-", null,
             $"{1e6 / withChecks:F1} us/step; {scenarios.Length} scenarios, {steps} steps; violations seen: {violations}"));
         _results.Add(new("4b", "  Apply only (no invariant checks)", applyOnly / 1e3, "k steps/s", "-", null,
+            $"{1e6 / applyOnly:F1} us/step; the invariant checks take {(1 - withChecks / applyOnly) * 100:F0}% of a checked step"));
+        log.WriteLine($"    {withChecks / 1e3:F1} k steps/s checked, {applyOnly / 1e3:F1} k steps/s apply only");
+    }
+
+    // ---- Target 5 (issue 9): the merged design beside v1-fixed, same zone, seed and scenario count ----
+
+    private void ReportingThroughput()
+    {
+        var scenarios = Workloads.ReportingScenarioSet;
+        int steps = scenarios.Sum(s => s.Operations.Count);
+        log.WriteLine($"[5] merged design (reporting), {scenarios.Length} scenarios, {steps} steps, 1024 frames");
+        var checkedSec = new List<double>();
+        var applySec = new List<double>();
+        int violations = 0;
+        for (int r = -warmups; r < reps; r++)
+        {
+            var systems = Workloads.NewReportingSystems();
+            var sw = Stopwatch.StartNew();
+            int v = Workloads.RunSystems(systems, scenarios, check: true);
+            sw.Stop();
+            if (r >= 0) { checkedSec.Add(sw.Elapsed.TotalSeconds); violations += v; }
+
+            systems = Workloads.NewReportingSystems();
+            sw.Restart();
+            Workloads.RunSystems(systems, scenarios, check: false);
+            sw.Stop();
+            if (r >= 0) applySec.Add(sw.Elapsed.TotalSeconds);
+        }
+        double withChecks = steps / Median(checkedSec);
+        double applyOnly = steps / Median(applySec);
+        var v1 = _results.First(m => m.Id == "4");
+        _results.Add(new("5", "Reporting model, Apply + CheckInvariants per step (1024 frames)", withChecks / 1e3, "k steps/s", "-", null,
+            $"{1e6 / withChecks:F1} us/step; {withChecks / 1e3 / v1.Value:F2}x v1-fixed's checked steps/s in this run; violations seen: {violations}"));
+        _results.Add(new("5b", "  Apply only (no invariant checks)", applyOnly / 1e3, "k steps/s", "-", null,
             $"{1e6 / applyOnly:F1} us/step; the invariant checks take {(1 - withChecks / applyOnly) * 100:F0}% of a checked step"));
         log.WriteLine($"    {withChecks / 1e3:F1} k steps/s checked, {applyOnly / 1e3:F1} k steps/s apply only");
     }

@@ -94,11 +94,26 @@ public static class Workloads
     public static AerationSystem[] NewAerationSystems() =>
         AerationScenarioSet.Select(s => new AerationSystem(s, AerationDesign.V1Fixed)).ToArray();
 
+    private static Scenario[]? s_reportingScenarios;
+
+    /// <summary>Target 5's scenarios: ReportingOperationGen on the same 1024-frame zone, same seed and count.</summary>
+    public static Scenario[] ReportingScenarioSet =>
+        s_reportingScenarios ??= ReportingOperationGen.Scenario([AerationZone])
+            .Sample(AerationScenarios, new Rnd((ulong)Seed, 0x9E3779B97F4A7C15UL), AerationSize);
+
+    /// <summary>Fresh mainline reporting systems for target 5.</summary>
+    public static BuddySystem[] NewReportingSystems() =>
+        ReportingScenarioSet.Select(s => (BuddySystem)new PageReportingSystem(s, global::Reporting.ReportingVersion.Mainline)).ToArray();
+
     /// <summary>Apply then CheckInvariants for every step of every scenario. Returns the violations seen.</summary>
-    public static int RunAeration(AerationSystem[] systems, bool check)
+    public static int RunAeration(AerationSystem[] systems, bool check) => RunSystems(systems, AerationScenarioSet, check);
+
+    /// <summary>Apply then (with check) CheckInvariants for every step of every scenario. Returns the violations seen.</summary>
+    public static int RunSystems(BuddySystem[] systems, Scenario[] scenarios, bool check)
     {
+        ArgumentNullException.ThrowIfNull(systems);
+        ArgumentNullException.ThrowIfNull(scenarios);
         int violations = 0;
-        var scenarios = AerationScenarioSet;
         for (int i = 0; i < systems.Length; i++)
         {
             var sys = systems[i];
