@@ -60,8 +60,8 @@ public enum ReportingStep
 ///
 /// Seams for deliberately broken models (tests): the protected virtual hooks below are the
 /// single kernel statements a patch could get wrong (the ISOLATE screen, __isolate_free_page,
-/// __putback_isolated_page, the drain's "mark reported" test, and the three writes of
-/// prdev->state). The class itself is the released design; no named version overrides them.
+/// the drain loop, __putback_isolated_page, the drain's "mark reported" test, and the three
+/// writes of prdev->state). The class itself is the released design; no named version overrides them.
 /// </summary>
 public class ReportingWorker
 {
@@ -350,8 +350,8 @@ public class ReportingWorker
         // Run skips the finished zone's order loop: _zoneStarted is false and the index moved on.
     }
 
-    /// <summary>page_reporting_drain().</summary>
-    private void Drain(Zone zone, IReadOnlyList<ScatterEntry> sg, bool reported)
+    /// <summary>page_reporting_drain(): put back every block of the scatterlist, marking the ones MarksReported accepts.</summary>
+    protected virtual void Drain(Zone zone, IReadOnlyList<ScatterEntry> sg, bool reported)
     {
         foreach (var e in sg)
         {

@@ -38,6 +38,13 @@ public sealed class DrainMarksMergedBlocks(PageReporting pr) : ReportingWorker(p
     protected override bool MarksReported(Zone zone, ScatterEntry e, bool reported) => reported;
 }
 
+/// <summary>page_reporting_drain() with for_each_sg(sgl, sg, nents - 1, i): the last block of each report is never put back.</summary>
+public sealed class DrainStopsOneShort(PageReporting pr) : ReportingWorker(pr)
+{
+    protected override void Drain(Zone zone, IReadOnlyList<ScatterEntry> sg, bool reported) =>
+        base.Drain(zone, sg.Take(sg.Count - 1).ToList(), reported);
+}
+
 /// <summary>page_reporting_drain() marks the blocks PG_reported even when report() failed.</summary>
 public sealed class DrainMarksOnError(PageReporting pr, Hits hits) : ReportingWorker(pr)
 {
@@ -237,6 +244,7 @@ public static class BrokenReporters
         {
             nameof(ZoneKeepsReportedOnDelete) => d with { MakeZone = (c, era) => new ZoneKeepsReportedOnDelete(c, era) },
             nameof(DrainMarksMergedBlocks) => d with { MakeWorker = pr => new DrainMarksMergedBlocks(pr) },
+            nameof(DrainStopsOneShort) => d with { MakeWorker = pr => new DrainStopsOneShort(pr) },
             nameof(DrainMarksOnError) => d with { MakeWorker = pr => new DrainMarksOnError(pr, hits) },
             nameof(IsolateWithoutWatermark) => d with { MakeWorker = pr => new IsolateWithoutWatermark(pr) },
             nameof(IsolateResultIgnored) => d with { MakeWorker = pr => new IsolateResultIgnored(pr) },
