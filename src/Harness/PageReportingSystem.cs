@@ -28,8 +28,9 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
     private int _rangesSeen;
     private bool _frozen;
 
-    public PageReportingSystem(Scenario scenario, ReportingVersion version)
-        : this(MakeModel(scenario, version))
+    /// <summary>A system of the version; parts (tests only) swaps in other code for a part of the model (a deliberately broken one).</summary>
+    public PageReportingSystem(Scenario scenario, ReportingVersion version, ReportingParts? parts = null)
+        : this(MakeModel(scenario, version, parts))
     {
     }
 
@@ -65,10 +66,10 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
     /// <summary>The version this system runs.</summary>
     public ReportingVersion Version => Model.Version;
 
-    private static ModelSystem MakeModel(Scenario scenario, ReportingVersion version)
+    private static ModelSystem MakeModel(Scenario scenario, ReportingVersion version, ReportingParts? parts)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        return ModelSystem.Create(version, scenario.Config, scenario.Reporting ?? new ReportingSetup());
+        return ModelSystem.Create(version, scenario.Config, scenario.Reporting ?? new ReportingSetup(), parts);
     }
 
     /// <summary>PAGE_POISON (0xaa) in every byte of the 64-bit word the model's frames hold.</summary>

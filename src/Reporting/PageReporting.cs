@@ -157,8 +157,9 @@ public class PageReporting : IFreePageHinting
     /// <summary>
     /// page_reporting_notify_free(order), called at the end of __free_one_page unless the free
     /// had FPI_SKIP_REPORT_NOTIFY (5.7: report == false): static branch, then the order screen.
+    /// Virtual only as a seam for deliberately broken models in tests.
     /// </summary>
-    public void NotifyFree(int order)
+    public virtual void NotifyFree(int order)
     {
         if (!Enabled.Enabled)
             return;
@@ -238,7 +239,7 @@ public class PageReporting : IFreePageHinting
         prdev.Work = new DelayedWork("page_reporting_process", Clock, ReportingWorkqueue);
         WorkOwner = prdev;
         Request(prdev);
-        Volatile.Write(ref _prDevInfo, prdev);
+        AssignDevInfo(prdev);
         if (!Enabled.Enabled)
             Enabled.SlowInc();
         return 0;
@@ -269,17 +270,21 @@ public class PageReporting : IFreePageHinting
     /// page_reporting_unregister(): when prdev is the published device, clear the pointer,
     /// synchronize_rcu(), then cancel_delayed_work_sync(); returned as a step machine because
     /// both waits may have to wait for other actors (a notifier inside its read-side section,
-    /// a worker inside report()).
+    /// a worker inside report()). Virtual only as a seam for deliberately broken models in
+    /// tests (with AssignDevInfo and the ReportingUnregister constructor).
     /// </summary>
-    public ReportingUnregister Unregister(PageReportingDevInfo prdev)
+    public virtual ReportingUnregister Unregister(PageReportingDevInfo prdev)
     {
         ArgumentNullException.ThrowIfNull(prdev);
         if (!ReferenceEquals(DevInfo, prdev))
             return ReportingUnregister.Nothing();
-        Volatile.Write(ref _prDevInfo, null);
+        AssignDevInfo(null);
         Rcu.StartGracePeriod();
         return new ReportingUnregister(Rcu, prdev.Work!);
     }
+
+    /// <summary>rcu_assign_pointer(pr_dev_info, prdev).</summary>
+    protected void AssignDevInfo(PageReportingDevInfo? prdev) => Volatile.Write(ref _prDevInfo, prdev);
 
     // ---- shared with the worker ----
 
@@ -297,7 +302,12 @@ public sealed class ReportingUnregister
     private readonly DelayedWork? _work;
     private int _phase; // 0 rcu, 1 cancel, 2 done
 
-    internal ReportingUnregister(Rcu rcu, DelayedWork work)
+    /// <summary>
+    /// The waits of page_reporting_unregister: synchronize_rcu() on rcu, then
+    /// cancel_delayed_work_sync() on work. A null leaves that wait out (only deliberately broken
+    /// models in tests do).
+    /// </summary>
+    public ReportingUnregister(Rcu? rcu, DelayedWork? work)
     {
         _rcu = rcu;
         _work = work;
@@ -316,12 +326,12 @@ public sealed class ReportingUnregister
     /// <summary>Go as far as possible; true once returned.</summary>
     public bool Step()
     {
-        if (_phase == 0 && _rcu!.GracePeriodElapsed())
+        if (_phase == 0 && (_rcu is null || _rcu.GracePeriodElapsed()))
         {
-            _work!.StartCancel();
+            _work?.StartCancel();
             _phase = 1;
         }
-        if (_phase == 1 && _work!.FinishCancel())
+        if (_phase == 1 && (_work is null || _work.FinishCancel()))
             _phase = 2;
         return Done;
     }

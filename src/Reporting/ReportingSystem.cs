@@ -28,6 +28,35 @@ public sealed record ReportingSetup
 }
 
 /// <summary>
+/// Which code plays each part of a reporting system. The default is the version's own code;
+/// tests swap in deliberately broken parts (a zone that keeps PG_reported on allocation, a
+/// worker that ignores __isolate_free_page's answer, a host that drops after the ack) to show
+/// that the generic invariants catch them. The named versions always use Default.
+/// </summary>
+public sealed record ReportingParts
+{
+    /// <summary>The released code of every part.</summary>
+    public static readonly ReportingParts Default = new();
+
+    /// <summary>A name for reports ("default" for the released code).</summary>
+    public string Name { get; init; } = "default";
+
+    /// <summary>The zone of the version's allocator era.</summary>
+    public Func<ZoneConfig, KernelEra, Zone> MakeZone { get; init; } = (config, era) => new Zone(config, era);
+
+    /// <summary>The page reporting core on the zones.</summary>
+    public Func<IReadOnlyList<Zone>, ReportingVersion, VirtualClock, PageReporting> MakeReporting { get; init; } =
+        (zones, version, clock) => new PageReporting(zones, version, clock);
+
+    /// <summary>The worker of the core.</summary>
+    public Func<PageReporting, ReportingWorker> MakeWorker { get; init; } = reporting => new ReportingWorker(reporting);
+
+    /// <summary>The host: driver, guest memory, options, whether the 2025 used-notification fix is in.</summary>
+    public Func<ReportingDriver, GuestMemory, HostOptions, bool, ReportingHost> MakeHost { get; init; } =
+        (driver, memory, options, usedNotifyFixed) => new ReportingHost(driver, memory, options, usedNotifyFixed);
+}
+
+/// <summary>
 /// One guest with the merged design: a zone of the version's allocator era, the page reporting
 /// core and its worker, a virtual clock, the virtio-balloon driver and the host. For harnesses
 /// and tests; the pieces stay usable on their own.
@@ -45,30 +74,34 @@ public sealed record ReportingSetup
 /// </summary>
 public sealed class ReportingSystem
 {
-    private ReportingSystem(ReportingVersion version, ZoneConfig config, ReportingSetup setup)
+    private ReportingSystem(ReportingVersion version, ZoneConfig config, ReportingSetup setup, ReportingParts parts)
     {
         Version = version;
         Setup = setup;
-        Zone = new Zone(config, version.Era);
+        Parts = parts;
+        Zone = parts.MakeZone(config, version.Era);
         Clock = new VirtualClock();
-        Reporting = new PageReporting([Zone], version, Clock);
-        Worker = new ReportingWorker(Reporting);
+        Reporting = parts.MakeReporting([Zone], version, Clock);
+        Worker = parts.MakeWorker(Reporting);
         Memory = new GuestMemory(config.NrPages);
         var negotiated = ReportingDriver.Validate(setup.Offered, setup.Guest, version.Has(ReportingFixes.PoisonValidate));
         Driver = new ReportingDriver(negotiated, setup.VqSize);
-        Host = new ReportingHost(Driver, Memory, setup.Host, version.Has(ReportingFixes.UsedNotifyDense));
+        Host = parts.MakeHost(Driver, Memory, setup.Host, version.Has(ReportingFixes.UsedNotifyDense));
     }
 
-    /// <summary>A system of the given version on a zone of the given configuration.</summary>
-    public static ReportingSystem Create(ReportingVersion version, ZoneConfig config, ReportingSetup? setup = null)
+    /// <summary>A system of the given version on a zone of the given configuration; parts (tests only) swaps in other code for a part.</summary>
+    public static ReportingSystem Create(ReportingVersion version, ZoneConfig config, ReportingSetup? setup = null, ReportingParts? parts = null)
     {
         ArgumentNullException.ThrowIfNull(version);
         ArgumentNullException.ThrowIfNull(config);
-        return new ReportingSystem(version, config, setup ?? new ReportingSetup());
+        return new ReportingSystem(version, config, setup ?? new ReportingSetup(), parts ?? ReportingParts.Default);
     }
 
     public ReportingVersion Version { get; }
     public ReportingSetup Setup { get; }
+
+    /// <summary>The code playing each part (ReportingParts.Default unless a test swapped one).</summary>
+    public ReportingParts Parts { get; }
     public Zone Zone { get; }
     public VirtualClock Clock { get; }
     public PageReporting Reporting { get; }

@@ -57,8 +57,13 @@ public enum ReportingStep
 /// Model simplifications: the early list_empty() test outside the lock reads the same list
 /// the locked walk does (no race window between them is modelled); the device's error is
 /// whatever IPageReportingDevice returns.
+///
+/// Seams for deliberately broken models (tests): the protected virtual hooks below are the
+/// single kernel statements a patch could get wrong (the ISOLATE screen, __isolate_free_page,
+/// the drain loop, __putback_isolated_page, the drain's "mark reported" test, and the three
+/// writes of prdev->state). The class itself is the released design; no named version overrides them.
 /// </summary>
-public sealed class ReportingWorker
+public class ReportingWorker
 {
     private readonly PageReporting _pr;
     private readonly ScatterEntry[] _sgl = new ScatterEntry[PageReporting.Capacity];
@@ -184,7 +189,7 @@ public sealed class ReportingWorker
         if (prdev?.Work is null || !prdev.Work.TakeDue())
             return ReportingStep.NoProgress;
         _prdev = prdev;
-        prdev.State.Set((int)ReportingState.Active);
+        BeginPass(prdev);
         _zoneIndex = 0;
         _zoneStarted = false;
         _err = 0;
@@ -217,7 +222,7 @@ public sealed class ReportingWorker
             {
                 for (; _mt < MigrateTypes.Count; _mt++)
                 {
-                    if ((MigrateType)_mt == MigrateType.Isolate)
+                    if (!ReportsList((MigrateType)_mt))
                         continue;
                     if (!_inCycle && !BeginCycle(zone))
                         continue;
@@ -272,14 +277,14 @@ public sealed class ReportingWorker
                 continue;
             if (_budget < 0)
             {
-                _prdev!.State.Set((int)ReportingState.Requested);
+                BudgetExhausted(_prdev!);
                 _pr.Events.BudgetExhausted++;
                 _next = page;
                 break;
             }
             if (_offset > 0)
             {
-                if (!zone.IsolateFreePage(page, order))
+                if (!IsolateFreePage(zone, page, order))
                 {
                     _next = page;
                     break;
@@ -345,24 +350,56 @@ public sealed class ReportingWorker
         // Run skips the finished zone's order loop: _zoneStarted is false and the index moved on.
     }
 
-    /// <summary>page_reporting_drain().</summary>
-    private void Drain(Zone zone, IReadOnlyList<ScatterEntry> sg, bool reported)
+    /// <summary>page_reporting_drain(): put back every block of the scatterlist, marking the ones MarksReported accepts.</summary>
+    protected virtual void Drain(Zone zone, IReadOnlyList<ScatterEntry> sg, bool reported)
     {
         foreach (var e in sg)
         {
-            zone.PutbackIsolatedPage(e.Pfn, e.Order);
-            if (!reported)
-                continue;
-            if (zone.PageBuddy(e.Pfn) && zone.PageOrder(e.Pfn) == e.Order)
+            PutbackIsolatedPage(zone, e.Pfn, e.Order);
+            if (MarksReported(zone, e, reported))
             {
                 zone.SetPageFlag(e.Pfn, PageFlags.Reported);
                 _pr.Events.MarkedReported++;
             }
-            else
+            else if (reported)
             {
                 _pr.Events.MergedOnDrain++;
             }
         }
+    }
+
+    // ---- seams: one kernel statement each (see the class summary) ----
+
+    /// <summary>page_reporting_process: atomic_set(&amp;prdev->state, PAGE_REPORTING_ACTIVE).</summary>
+    protected virtual void BeginPass(PageReportingDevInfo prdev) => prdev.State.Set((int)ReportingState.Active);
+
+    /// <summary>page_reporting_process_zone: the mt loop skips is_migrate_isolate(mt).</summary>
+    protected virtual bool ReportsList(MigrateType mt) => mt != MigrateType.Isolate;
+
+    /// <summary>page_reporting_cycle, budget spent: atomic_set(&amp;prdev->state, PAGE_REPORTING_REQUESTED).</summary>
+    protected virtual void BudgetExhausted(PageReportingDevInfo prdev) => prdev.State.Set((int)ReportingState.Requested);
+
+    /// <summary>page_reporting_cycle: __isolate_free_page(page, order), false when refused (the cycle stops).</summary>
+    protected virtual bool IsolateFreePage(Zone zone, int pfn, int order) => zone.IsolateFreePage(pfn, order);
+
+    /// <summary>page_reporting_drain: __putback_isolated_page(page, order, mt).</summary>
+    protected virtual void PutbackIsolatedPage(Zone zone, int pfn, int order) => zone.PutbackIsolatedPage(pfn, order);
+
+    /// <summary>
+    /// page_reporting_drain, after the put-back: mark the block PG_reported only if the report
+    /// succeeded and it is still a free head of the same order (it did not merge).
+    /// </summary>
+    protected virtual bool MarksReported(Zone zone, ScatterEntry e, bool reported) =>
+        reported && zone.PageBuddy(e.Pfn) && zone.PageOrder(e.Pfn) == e.Order;
+
+    /// <summary>
+    /// The end of page_reporting_process: atomic_cmpxchg(&amp;prdev->state, ACTIVE, IDLE); true when
+    /// it went IDLE, else state is what it found (REQUESTED: schedule again).
+    /// </summary>
+    protected virtual bool EndPass(PageReportingDevInfo prdev, out int state)
+    {
+        state = (int)ReportingState.Active;
+        return prdev.State.TryCmpXchg(ref state, (int)ReportingState.Idle);
     }
 
     /// <summary>The end of page_reporting_process: ACTIVE -> IDLE, or schedule again when REQUESTED.</summary>
@@ -370,8 +407,7 @@ public sealed class ReportingWorker
     {
         var prdev = _prdev!;
         _pr.Events.Passes++;
-        int state = (int)ReportingState.Active;
-        bool idle = prdev.State.TryCmpXchg(ref state, (int)ReportingState.Idle);
+        bool idle = EndPass(prdev, out int state);
         // A schedule fails while cancel_delayed_work_sync holds the item (unregister).
         bool again = !idle && state == (int)ReportingState.Requested && prdev.Work!.Schedule(PageReporting.Delay);
         prdev.Work!.EndRun();

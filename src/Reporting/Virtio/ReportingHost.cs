@@ -33,8 +33,9 @@ public sealed record HostOptions
 /// length 0 and the guest notified: "reported" means acknowledged, not discarded.
 /// Model simplification: a malformed element (device-readable, or beyond guest memory) is
 /// skipped with its reason like the others (QEMU would mark the device broken).
+/// Step, HasWork and Discard are virtual only as seams for deliberately broken hosts in tests.
 /// </summary>
-public sealed class ReportingHost
+public class ReportingHost
 {
     private readonly List<HostRange> _ranges = new();
 
@@ -60,10 +61,10 @@ public sealed class ReportingHost
     public int LostNotifications { get; private set; }
 
     /// <summary>Whether an available buffer waits.</summary>
-    public bool HasWork => Driver.Vq?.HasAvail == true;
+    public virtual bool HasWork => Driver.Vq?.HasAvail == true;
 
     /// <summary>Handle one available buffer; false when there was none.</summary>
-    public bool Step()
+    public virtual bool Step()
     {
         var vq = Driver.Vq;
         var avail = vq?.PopAvail();
@@ -72,15 +73,22 @@ public sealed class ReportingHost
         var (head, _) = avail.Value;
         foreach (var d in vq!.ReadChain(head))
             Take(d);
+        PushUsedAndNotify(vq, head);
+        return true;
+    }
+
+    /// <summary>virtqueue_push + virtio_notify: the buffer goes back with length 0 and the guest is interrupted (unless the notification is lost).</summary>
+    protected void PushUsedAndNotify(Virtqueue vq, ushort head)
+    {
         vq.PushUsed(head, 0);
         if (Options.DenseLayout && !UsedNotifyFixed)
             LostNotifications++;
         else
             Driver.Interrupt();
-        return true;
     }
 
-    private void Take(VringDesc d)
+    /// <summary>One element of a popped buffer: discard its range unless it must skip, and record it.</summary>
+    protected void Take(VringDesc d)
     {
         int pfn = (int)(d.Addr >> ScatterEntry.PageShift);
         int nrPages = (int)(d.Len >> ScatterEntry.PageShift);
@@ -94,11 +102,14 @@ public sealed class ReportingHost
             : (pfn & (hostPages - 1)) != 0 || (nrPages & (hostPages - 1)) != 0 ? "range not aligned to the host page size"
             : null;
         if (skip is null)
-        {
-            ulong fill = f.DropFill();
-            for (int p = pfn; p < pfn + nrPages; p++)
-                Memory.DropBacking(p, fill);
-        }
+            Discard(pfn, nrPages, f.DropFill());
         _ranges.Add(new HostRange(pfn, nrPages, skip));
+    }
+
+    /// <summary>ram_block_discard_range of the element: the pages' backing goes (they read as fill).</summary>
+    protected virtual void Discard(int pfn, int nrPages, ulong fill)
+    {
+        for (int p = pfn; p < pfn + nrPages; p++)
+            Memory.DropBacking(p, fill);
     }
 }
