@@ -26,6 +26,8 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
     private readonly HashSet<(int Pfn, int Order)> _heldKnown = new();
     private ReportingUnregister? _unregister;
     private int _rangesSeen;
+    private long _lastRequestStep;
+    private long _lastPassStartStep;
     private bool _frozen;
 
     /// <summary>A system of the version; parts (tests only) swaps in other code for a part of the model (a deliberately broken one).</summary>
@@ -83,6 +85,9 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
             NoteBuddyOfReportFreed(f);
         if (op is AllocPages a)
             NoteReportedReuse(a);
+        int notifiedBefore = Reporting.Events.Notified;
+        bool published = Reporting.DevInfo is not null && Reporting.Enabled.Enabled;
+        var freed = op is FreePages fp && Live.Count > 0 ? Live[Index(fp.Block, Live.Count)] : ((int Pfn, int Order)?)null;
         StepOutcome? outcome = op switch
         {
             RegisterReporting => Register(),
@@ -96,10 +101,40 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
             SetReportingOrder o => SetOrder(o.Value),
             _ => base.Apply(op),
         };
-        var sync = SyncReportsAndHeld();
+        var sync = SyncReportsAndHeld() ?? NoteRequest(notifiedBefore, published, freed);
         if (outcome is not null && sync is not null && outcome.Violation is null)
             outcome = outcome with { Violation = sync };
         return outcome;
+    }
+
+    /// <summary>
+    /// The request ledger for No lost request's liveness half: a free that left a block of the
+    /// reporting order or above while a device was published must have notified; the step of
+    /// the last request made while published is remembered for the settle check.
+    /// </summary>
+    private Violation? NoteRequest(int notifiedBefore, bool published, (int Pfn, int Order)? freed)
+    {
+        bool notified = Reporting.Events.Notified != notifiedBefore;
+        if (notified && published)
+            _lastRequestStep = Seq;
+        if (!published || freed is not { } f || notified)
+            return null;
+        var (head, order) = MergedBlockOf(f.Pfn, f.Order);
+        uint ro = Reporting.ReportingOrder;
+        return head >= 0 && ro < (uint)Zone.MaxOrder && (uint)order >= ro ? NoLostRequest.NotNotified(this, head, order, ro) : null;
+    }
+
+    /// <summary>The free block that now holds the freed block (pfn, order): its head and order, or (-1, 0) when it is not on a free list.</summary>
+    private (int Head, int Order) MergedBlockOf(int pfn, int order)
+    {
+        lock (Zone.Lock)
+            for (int o = order; o < Zone.MaxOrder; o++)
+            {
+                int head = pfn & ~((1 << o) - 1);
+                if (Zone.PageBuddy(head) && Zone.PageOrder(head) == o)
+                    return (head, o);
+            }
+        return (-1, 0);
     }
 
     private StepOutcome Register()
@@ -152,7 +187,10 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
 
     private StepOutcome RunWorker()
     {
+        bool idle = Worker.State == ReportingWorkerState.Idle;
         var step = Worker.Step();
+        if (idle && step != ReportingStep.NoProgress)
+            _lastPassStartStep = Seq;
         switch (step)
         {
             case ReportingStep.Submitted:
@@ -342,6 +380,9 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
         if (Worker.State is ReportingWorkerState.Reporting or ReportingWorkerState.ReportingLeftover)
             return Progress($"the worker waits forever in report(): the device never acknowledged; {Worker.InFlight.Count} isolated block(s) never return ({string.Join(", ", Worker.InFlight.Take(8).Select(e => $"pfn {e.Pfn} order {e.Order}"))})"
                 + (_unregister is { Done: false } ? "; page_reporting_unregister never returns" : ""));
+        if (Reporting.DevInfo is not null && ReferenceEquals(Reporting.DevInfo, Registered) && !_frozen
+            && Worker.State == ReportingWorkerState.Idle && _lastRequestStep > _lastPassStartStep)
+            return NoLostRequest.Unserved(this, _lastRequestStep, _lastPassStartStep);
         if (_unregister is { Done: false })
             return Progress($"page_reporting_unregister never returns ({(_unregister.Cancelling ? "cancel_delayed_work_sync" : "synchronize_rcu")} waits with the worker {Worker.State})");
         return null;

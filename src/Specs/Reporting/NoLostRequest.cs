@@ -6,7 +6,10 @@ namespace Specs.Reporting;
 /// No lost request (the state machine): while the device is published, IDLE means no work is
 /// pending and no pass runs; REQUESTED with no pass running means the work is pending, so that
 /// the request is served; ACTIVE only while a pass runs. A notify that arrives during a pass
-/// leaves REQUESTED behind, which the end of the pass turns into one more pass.
+/// leaves REQUESTED behind, which the end of the pass turns into one more pass. Its liveness
+/// half, checked by the harness: every free of a block of the reporting order or above asks for
+/// reporting (NotNotified), and once nothing else happens a pass has started after the last
+/// such request (Unserved).
 /// </summary>
 public sealed class NoLostRequest : Invariant<IReportingSubject>
 {
@@ -42,4 +45,22 @@ public sealed class NoLostRequest : Invariant<IReportingSubject>
         ReportingState.Requested => "REQUESTED",
         _ => "ACTIVE",
     };
+
+    /// <summary>A free that made a block of order >= the reporting order while a device was published did not notify.</summary>
+    public static Violation NotNotified(IReportingSubject s, int pfn, int order, uint reportingOrder)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        return new Violation("No lost request", s.Zone.Config.Name,
+            $"a free that leaves a free block of order >= page_reporting_order ({reportingOrder}) asks for reporting",
+            $"the free made an order-{order} block at pfn {pfn} and no request was made", order, null, pfn);
+    }
+
+    /// <summary>Once nothing else happens, the last request (at step requestStep) has had no pass started after it (the last at passStep, or none).</summary>
+    public static Violation Unserved(IReportingSubject s, long requestStep, long passStep)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        return new Violation("No lost request", s.Zone.Config.Name,
+            "every request for reporting followed by a pass that starts after it",
+            $"the free at step {requestStep} asked for reporting and no pass started after it ({(passStep > 0 ? $"the last began at step {passStep}" : "none began")}; state {s.Registered?.CurrentState}, worker {s.Worker.State}): the request is lost");
+    }
 }
