@@ -18,12 +18,14 @@ namespace Checks;
 /// </summary>
 public static class ReportingOperationGen
 {
-    /// <summary>Small zones: 64 to 128 blocks of pageblock_order, so that a full report of 32 blocks happens.</summary>
+    /// <summary>Small zones: 64 to 256 blocks of pageblock_order; on Flat a full report of 32 blocks and an exhausted budget happen.</summary>
     public static readonly ZoneConfig[] Zones =
     [
         new() { Name = "Small", NrPages = 256, MaxOrder = 6, PageblockOrder = 2, MinWatermarkPages = 4 },
         new() { Name = "Pb1", NrPages = 256, MaxOrder = 6, PageblockOrder = 1, MinWatermarkPages = 4 },
         new() { Name = "Shuffled", NrPages = 512, MaxOrder = 6, PageblockOrder = 2, MinWatermarkPages = 8, ShuffleSeed = 3 },
+        // 128 blocks of order 2 on one list: full scatterlists of 32 and a budget that runs out.
+        new() { Name = "Flat", NrPages = 512, MaxOrder = 3, PageblockOrder = 1, MinWatermarkPages = 4 },
     ];
 
     /// <summary>Guests, devices and hosts: poisoning with and without PAGE_POISON, drivers asking for an order, hosts that skip the discard, a virtio-ccw dense queue layout.</summary>

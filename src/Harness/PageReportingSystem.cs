@@ -26,8 +26,11 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
     private readonly HashSet<(int Pfn, int Order)> _heldKnown = new();
     private ReportingUnregister? _unregister;
     private int _rangesSeen;
-    private long _lastRequestStep;
-    private long _lastPassStartStep;
+    // The request ledger: each entry is (order of events, step); a request is a free that asked
+    // for reporting, or a cycle cut short by its budget (which leaves work for another pass).
+    private long _events;
+    private (long Tick, long Step) _lastRequest;
+    private (long Tick, long Step) _lastPassStart;
     private bool _frozen;
 
     /// <summary>A system of the version; parts (tests only) swaps in other code for a part of the model (a deliberately broken one).</summary>
@@ -116,7 +119,7 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
     {
         bool notified = Reporting.Events.Notified != notifiedBefore;
         if (notified && published)
-            _lastRequestStep = Seq;
+            _lastRequest = (++_events, Seq);
         if (!published || freed is not { } f || notified)
             return null;
         var (head, order) = MergedBlockOf(f.Pfn, f.Order);
@@ -188,9 +191,18 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
     private StepOutcome RunWorker()
     {
         bool idle = Worker.State == ReportingWorkerState.Idle;
+        var (budget, gate) = (Reporting.Events.BudgetExhausted, Reporting.Events.ZonesBelowGate);
         var step = Worker.Step();
         if (idle && step != ReportingStep.NoProgress)
-            _lastPassStartStep = Seq;
+            _lastPassStart = (++_events, Seq);
+        if (Reporting.Events.BudgetExhausted != budget)
+        {
+            Fact("a cycle ran out of its budget (REQUESTED for another pass)");
+            if (Reporting.DevInfo is not null)
+                _lastRequest = (++_events, Seq);
+        }
+        if (Reporting.Events.ZonesBelowGate != gate)
+            Fact("a zone below the gate was skipped");
         switch (step)
         {
             case ReportingStep.Submitted:
@@ -381,8 +393,8 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
             return Progress($"the worker waits forever in report(): the device never acknowledged; {Worker.InFlight.Count} isolated block(s) never return ({string.Join(", ", Worker.InFlight.Take(8).Select(e => $"pfn {e.Pfn} order {e.Order}"))})"
                 + (_unregister is { Done: false } ? "; page_reporting_unregister never returns" : ""));
         if (Reporting.DevInfo is not null && ReferenceEquals(Reporting.DevInfo, Registered) && !_frozen
-            && Worker.State == ReportingWorkerState.Idle && _lastRequestStep > _lastPassStartStep)
-            return NoLostRequest.Unserved(this, _lastRequestStep, _lastPassStartStep);
+            && Worker.State == ReportingWorkerState.Idle && _lastRequest.Tick > _lastPassStart.Tick)
+            return NoLostRequest.Unserved(this, _lastRequest.Step, _lastPassStart.Step);
         if (_unregister is { Done: false })
             return Progress($"page_reporting_unregister never returns ({(_unregister.Cancelling ? "cancel_delayed_work_sync" : "synchronize_rcu")} waits with the worker {Worker.State})");
         return null;

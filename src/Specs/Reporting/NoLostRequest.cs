@@ -9,7 +9,7 @@ namespace Specs.Reporting;
 /// leaves REQUESTED behind, which the end of the pass turns into one more pass. Its liveness
 /// half, checked by the harness: every free of a block of the reporting order or above asks for
 /// reporting (NotNotified), and once nothing else happens a pass has started after the last
-/// such request (Unserved).
+/// request, a cycle cut short by its budget counting as one (Unserved).
 /// </summary>
 public sealed class NoLostRequest : Invariant<IReportingSubject>
 {
@@ -61,6 +61,6 @@ public sealed class NoLostRequest : Invariant<IReportingSubject>
         ArgumentNullException.ThrowIfNull(s);
         return new Violation("No lost request", s.Zone.Config.Name,
             "every request for reporting followed by a pass that starts after it",
-            $"the free at step {requestStep} asked for reporting and no pass started after it ({(passStep > 0 ? $"the last began at step {passStep}" : "none began")}; state {s.Registered?.CurrentState}, worker {s.Worker.State}): the request is lost");
+            $"the request at step {requestStep} (a free that asked for reporting, or a cycle cut short by its budget) had no pass started after it ({(passStep > 0 ? $"the last began at step {passStep}" : "none began")}; state {s.Registered?.CurrentState}, worker {s.Worker.State}): the request is lost");
     }
 }
