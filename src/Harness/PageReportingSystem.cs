@@ -210,7 +210,7 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
                     Fact("a full scatterlist reported");
                 else
                     Fact("a leftover report");
-                return new StepOutcome($"report of {Worker.InFlight.Count} submitted: {string.Join(", ", Worker.InFlight.Select(e => $"pfn {e.Pfn} order {e.Order}"))}", MinWatermarkKept.Check(this));
+                return new StepOutcome($"report of {Worker.InFlight.Count} submitted: {string.Join(", ", Worker.InFlight.Select(e => $"pfn {e.Pfn} order {e.Order}"))}", IsolationRespected.Check(this) ?? MinWatermarkKept.Check(this));
             case ReportingStep.Rescheduled:
                 Fact("a pass ended REQUESTED: work scheduled again");
                 return new StepOutcome("pass ended REQUESTED: work scheduled again", null);

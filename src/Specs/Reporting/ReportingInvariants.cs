@@ -5,8 +5,9 @@ namespace Specs.Reporting;
 
 /// <summary>
 /// The merged design's invariants at every point where zone->lock is free, in order, then the
-/// guest's (Specs.Guest). Min watermark kept is checked right after a report was submitted
-/// (MinWatermarkKept.Check), progress when a scenario settles.
+/// guest's (Specs.Guest). Isolation respected and Min watermark kept are checked right after a
+/// report was submitted (IsolationRespected.Check, MinWatermarkKept.Check); progress and the
+/// liveness half of No lost request when a scenario settles.
 /// </summary>
 public static class ReportingInvariants
 {
