@@ -21,6 +21,13 @@ public static class CoyoteTool
             ["dead-device"] = new Dictionary<string, string> { ["v1"] = "DeadDeviceV1" },
             ["late-device"] = new Dictionary<string, string> { ["fixed"] = "LateDeviceFixed" },
             ["two-zones"] = new Dictionary<string, string> { ["v1"] = "TwoZonesV1", ["fixed"] = "TwoZonesFixed", ["stale-boundary"] = "TwoZonesStaleBoundary" },
+            // The merged design (mm/page_reporting.c). "broken" designs are seeded bugs of the test
+            // project; "reporting-no-X" is mainline without the fix X (ReportingVersion.Without).
+            ["reporting-unregister"] = new Dictionary<string, string> { ["reporting"] = "ReportingUnregisterMainline", ["broken"] = "ReportingUnregisterNoGracePeriod" },
+            ["reporting-end-of-pass"] = new Dictionary<string, string> { ["reporting"] = "ReportingEndOfPassMainline", ["broken"] = "ReportingEndOfPassPlainStore" },
+            ["reporting-merge-on-drain"] = new Dictionary<string, string> { ["reporting"] = "ReportingMergeOnDrainMainline" },
+            ["reporting-freeze"] = new Dictionary<string, string> { ["reporting"] = "ReportingFreezeMainline", ["reporting-no-FreezableWork"] = "ReportingFreezeNoFreezableWork" },
+            ["reporting-dead-device"] = new Dictionary<string, string> { ["reporting"] = "ReportingDeadDeviceMainline", ["reporting-no-UsedNotifyDense"] = "ReportingDeadDeviceLostNotification", ["never-answers"] = "ReportingDeadDeviceNeverAnswers" },
         };
 
     /// <summary>Every EntryPoints method.</summary>

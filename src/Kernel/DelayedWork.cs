@@ -95,13 +95,20 @@ public sealed class DelayedWork
 
     /// <summary>
     /// Take the item to run it only if it is Due; on success the item is Running until EndRun.
+    /// Running is raised before the item is taken (and lowered again when it cannot be), so
+    /// that taking PENDING and becoming the running item are one step for a canceller or a
+    /// freezer: the kernel's worker does both under pool->lock (process_one_work), so a
+    /// cancel_delayed_work_sync or freeze_workqueues_busy never sees the item neither pending
+    /// nor running while it is about to run. Taking first and raising Running afterwards left
+    /// such a window (a cancel could return, or a freeze pass, just before the work ran).
     /// </summary>
     public bool TakeDue()
     {
-        if (!Due || !TakePending())
-            return false;
         _running.Set(1);
-        return true;
+        if (Due && TakePending())
+            return true;
+        _running.Set(0);
+        return false;
     }
 
     /// <summary>The work function returned.</summary>

@@ -86,9 +86,11 @@ public sealed class ReportingDriver : IPageReportingDevice
     /// <summary>
     /// The reporting part of virtballoon_probe(): nothing without F_REPORTING (returns 0, no
     /// device); create reporting_vq; refuse (-ENOSPC) a ring smaller than
-    /// PAGE_REPORTING_CAPACITY; fill pr_dev_info (report, order) and register.
+    /// PAGE_REPORTING_CAPACITY; fill pr_dev_info (report, order) and register. report is the
+    /// callback registered as prdev->report: this driver by default; a test harness may pass a
+    /// wrapper that watches the calls and forwards them to this driver.
     /// </summary>
-    public int Probe(PageReporting reporting, int order)
+    public int Probe(PageReporting reporting, int order, IPageReportingDevice? report = null)
     {
         ArgumentNullException.ThrowIfNull(reporting);
         if (!Negotiated.Hinting)
@@ -96,7 +98,7 @@ public sealed class ReportingDriver : IPageReportingDevice
         _vq = new Virtqueue("reporting_vq", _vqSize);
         if (_vq.Size < PageReporting.Capacity)
             return ENoSpc;
-        DevInfo = new PageReportingDevInfo(this, order);
+        DevInfo = new PageReportingDevInfo(report ?? this, order);
         return reporting.Register(DevInfo);
     }
 
@@ -123,14 +125,21 @@ public sealed class ReportingDriver : IPageReportingDevice
         var elems = new (ulong, uint)[sg.Count];
         for (int i = 0; i < sg.Count; i++)
             elems[i] = (sg[i].Phys, sg[i].Length);
-        int head = vq.AddInbufs(elems, this);
-        if (head < 0)
-            return head; // WARN_ON_ONCE(err): the pages are drained unreported
-        vq.Kick();
+        // The wait's state is set up before the buffer becomes visible: once it is added and
+        // kicked, the device may use it and balloon_ack may run at once (before this function
+        // goes on), and that wake-up must not be overwritten. (The kernel's wait_event tests
+        // virtqueue_get_buf before sleeping, so an early ack is never lost.)
         _inFlight = true;
         _woken = false;
         _done = false;
+        int head = vq.AddInbufs(elems, this);
+        if (head < 0)
+        {
+            _inFlight = false;
+            return head; // WARN_ON_ONCE(err): the pages are drained unreported
+        }
         Submitted++;
+        vq.Kick();
         return 0;
     }
 

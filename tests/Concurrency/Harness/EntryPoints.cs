@@ -20,4 +20,16 @@ public static class EntryPoints
     [Test] public static Task TwoZonesV1() => new TwoZones(TwoZones.V1).Run();
     [Test] public static Task TwoZonesFixed() => new TwoZones(TwoZones.Fixed).Run();
     [Test] public static Task TwoZonesStaleBoundary() => new TwoZones(TwoZones.PopulateKeepsOtherZonesBoundaries).Run();
+
+    // The merged design (mm/page_reporting.c): Concurrency.Harness.ConcurrentReporting.
+    [Test] public static Task ReportingUnregisterMainline() => new ConcurrentReporting(ReportingScenarios.Unregister(UnregisterKind.Mainline)).Run();
+    [Test] public static Task ReportingUnregisterNoGracePeriod() => new ConcurrentReporting(ReportingScenarios.Unregister(UnregisterKind.NoGracePeriod)).Run();
+    [Test] public static Task ReportingEndOfPassMainline() => new ConcurrentReporting(ReportingScenarios.EndOfPass(plainStore: false)).Run();
+    [Test] public static Task ReportingEndOfPassPlainStore() => new ConcurrentReporting(ReportingScenarios.EndOfPass(plainStore: true)).Run();
+    [Test] public static Task ReportingMergeOnDrainMainline() => new ConcurrentReporting(ReportingScenarios.MergeOnDrain()).Run();
+    [Test] public static Task ReportingFreezeMainline() => new ConcurrentReporting(ReportingScenarios.Freeze(ReportingScenarios.Mainline)).Run();
+    [Test] public static Task ReportingFreezeNoFreezableWork() => new ConcurrentReporting(ReportingScenarios.Freeze(ReportingScenarios.WithoutFreezableWork)).Run();
+    [Test] public static Task ReportingDeadDeviceMainline() => new ConcurrentReporting(ReportingScenarios.DeadDevice(ReportingScenarios.DeadDeviceKind.DenseLayoutFixed)).Run();
+    [Test] public static Task ReportingDeadDeviceLostNotification() => new ConcurrentReporting(ReportingScenarios.DeadDevice(ReportingScenarios.DeadDeviceKind.LostNotification)).Run();
+    [Test] public static Task ReportingDeadDeviceNeverAnswers() => new ConcurrentReporting(ReportingScenarios.DeadDevice(ReportingScenarios.DeadDeviceKind.NeverAnswers)).Run();
 }
