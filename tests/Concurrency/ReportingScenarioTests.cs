@@ -38,11 +38,31 @@ public class ReportingScenarioTests(ITestOutputHelper output)
         return () => (Task)m.Invoke(null, null)!;
     }
 
-    private void NoBug(string method, uint budget)
+    private void NoBug(string method, uint budget) => NoBug(method, budget, null, null);
+
+    /// <summary>
+    /// No bug in either strategy; with reached, also count the iterations whose harness reached
+    /// the interleaving the scenario is about (asserted non-zero for each strategy), so that a
+    /// pass means the fix held there, not that the exploration never went there.
+    /// </summary>
+    private void NoBug(string method, uint budget, Func<ReportingScenarioSpec>? spec, Func<ConcurrentReporting, bool>? reached, string? what = null)
     {
         foreach (var s in new[] { Strategy.Random, Strategy.Pct })
         {
-            var r = CoyoteRunner.Run(s, 1, budget, Entry(method));
+            int hits = 0;
+            Func<Task> test = spec is null ? Entry(method) : async () =>
+            {
+                var h = new ConcurrentReporting(spec());
+                await h.Run();
+                if (reached!(h))
+                    hits++;
+            };
+            var r = CoyoteRunner.Run(s, 1, budget, test);
+            if (reached != null)
+            {
+                output.WriteLine($"{method} {s}: {what} in {hits} of {r.Iterations} iterations");
+                Assert.True(hits > 0, $"{method} {s}: no iteration reached {what}");
+            }
             output.WriteLine($"{method} {s} seed 1: {r.Iterations} iterations in {r.Elapsed.TotalSeconds:F1} s ({r.IterationsPerSecond:F0}/s, {r.Steps / Math.Max(1, r.Iterations)} steps per iteration)");
             Assert.Empty(r.UncontrolledInvocations);
             if (r.BugFound)
@@ -87,7 +107,9 @@ public class ReportingScenarioTests(ITestOutputHelper output)
     public const string UnregisterBug = "page_reporting_unregister returned";
 
     [Fact]
-    public void Reporting1_UnregisterWaitsForNotifiers_Mainline() => NoBug(nameof(EntryPoints.ReportingUnregisterMainline), PassBudget);
+    public void Reporting1_UnregisterWaitsForNotifiers_Mainline() =>
+        NoBug(nameof(EntryPoints.ReportingUnregisterMainline), PassBudget, () => ReportingScenarios.Unregister(UnregisterKind.Mainline),
+            h => h.GracePeriodWaitedForANotifier, "synchronize_rcu waiting for a notifier inside its read-side section");
 
     /// <summary>
     /// Without synchronize_rcu, a free that read pr_dev_info before unregister cleared it
@@ -105,7 +127,9 @@ public class ReportingScenarioTests(ITestOutputHelper output)
     // ---- 2. a notify racing the end of a pass ----
 
     [Fact]
-    public void Reporting2_RequestDuringAPassLeadsToAnotherPass_Mainline() => NoBug(nameof(EntryPoints.ReportingEndOfPassMainline), PassBudget);
+    public void Reporting2_RequestDuringAPassLeadsToAnotherPass_Mainline() =>
+        NoBug(nameof(EntryPoints.ReportingEndOfPassMainline), PassBudget, () => ReportingScenarios.EndOfPass(plainStore: false),
+            h => h.PassesStarted >= 2 && h.System.Reporting.Events.Scheduled == 1, "a request during the first pass (a second pass, scheduled by the pass's end, not by a free)");
 
     /// <summary>A pass that ends with a plain atomic_set(IDLE) overwrites the REQUESTED of a free made during it: the request is lost.</summary>
     [Fact]
@@ -120,12 +144,16 @@ public class ReportingScenarioTests(ITestOutputHelper output)
 
     /// <summary>A free of the buddy of a block out in a report merges with it at the drain; the merged block is not marked reported.</summary>
     [Fact]
-    public void Reporting3_MergeOnDrainDoesNotMarkTheMergedBlock_Mainline() => NoBug(nameof(EntryPoints.ReportingMergeOnDrainMainline), MergeBudget);
+    public void Reporting3_MergeOnDrainDoesNotMarkTheMergedBlock_Mainline() =>
+        NoBug(nameof(EntryPoints.ReportingMergeOnDrainMainline), MergeBudget, ReportingScenarios.MergeOnDrain,
+            h => h.System.Reporting.Events.MergedOnDrain > 0, "a block that merged at the drain");
 
     // ---- 4. freeze against a free that schedules reporting ----
 
     [Fact]
-    public void Reporting4_FreezableWorkWaitsForTheThaw_Mainline() => NoBug(nameof(EntryPoints.ReportingFreezeMainline), PassBudget);
+    public void Reporting4_FreezableWorkWaitsForTheThaw_Mainline() =>
+        NoBug(nameof(EntryPoints.ReportingFreezeMainline), PassBudget, () => ReportingScenarios.Freeze(ReportingScenarios.Mainline),
+            h => h.FreeWhileFrozen, "a free that requested reporting while the virtqueues were deleted");
 
     /// <summary>With the work on system_wq, a free during hibernation runs report() on the virtqueue virtballoon_freeze deleted.</summary>
     [Fact]

@@ -92,6 +92,12 @@ public sealed class ConcurrentReporting
     /// <summary>Whether page_reporting_unregister returned.</summary>
     public bool UnregisterReturned { get; private set; }
 
+    /// <summary>Whether synchronize_rcu had to wait for a reader (a notifier inside rcu_read_lock) at least once.</summary>
+    public bool GracePeriodWaitedForANotifier { get; private set; }
+
+    /// <summary>Whether a free requested reporting while the virtqueues were deleted (between freeze and restore).</summary>
+    public bool FreeWhileFrozen { get; private set; }
+
     /// <summary>Passes of page_reporting_process that began (counted when their first step returns).</summary>
     public int PassesStarted { get; private set; }
 
@@ -230,6 +236,8 @@ public sealed class ConcurrentReporting
                         break;
                 }
                 // __page_reporting_notify ran (static branch on, order screen passed) with a published device: a request.
+                if (freed != null && System.Reporting.Events.Notified != notified && System.Driver.Vq is null && _spec.FreezeRestore)
+                    FreeWhileFrozen = true;
                 if (freed != null && System.Reporting.Events.Notified != notified && System.Reporting.DevInfo != null)
                 {
                     _lastRequestAt = PassesStarted;
@@ -350,6 +358,8 @@ public sealed class ConcurrentReporting
             {
                 if (Stopped)
                     return;
+                if (!u.Cancelling && System.Reporting.Rcu.Readers > 0)
+                    GracePeriodWaitedForANotifier = true;
                 seen = await WaitForChange(seen, "unregister", u.Cancelling
                     ? "page_reporting_unregister waits in cancel_delayed_work_sync for the running page_reporting_process"
                     : $"page_reporting_unregister waits in synchronize_rcu ({System.Reporting.Rcu.Readers} reader(s))");
