@@ -12,18 +12,18 @@ namespace Concurrency;
 /// (tests/Concurrency/traces, named after the EntryPoints method so that the CLI's
 /// `replay FILE.trace` finds the scenario) replay to the same failure.
 ///
-/// Budgets (default run): every passing exploration is 150 iterations of random and 150 of PCT
-/// (seed 1; scenario 3, the slowest, 100 + 100); each bug search has a budget of 300 PCT
+/// Budgets (default run): every passing exploration is 100 iterations of random and 100 of PCT
+/// (seed 1; scenario 3, the slowest, 60 + 60); each bug search has a budget of 300 PCT
 /// iterations and is found far sooner (see the constants). COYOTE_LONG=1 adds 10,000 PCT
 /// iterations of every passing scenario.
 /// </summary>
 public class ReportingScenarioTests(ITestOutputHelper output)
 {
     /// <summary>Iterations of each passing exploration per strategy.</summary>
-    public const uint PassBudget = 150;
+    public const uint PassBudget = 100;
 
     /// <summary>Scenario 3 is the slowest (two free/alloc tasks): a smaller budget.</summary>
-    public const uint MergeBudget = 100;
+    public const uint MergeBudget = 60;
 
     /// <summary>The budget within which each flawed variant must be found.</summary>
     public const uint FindBudget = 300;

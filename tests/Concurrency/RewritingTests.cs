@@ -26,7 +26,7 @@ public class RewritingTests
         // The merged design's scenarios exercise its task kinds (worker, host, free/alloc, unregister, freeze/restore).
         foreach (var spec in new[] { ReportingScenarios.Unregister(UnregisterKind.Mainline), ReportingScenarios.Freeze(ReportingScenarios.Mainline), ReportingScenarios.MergeOnDrain() })
         {
-            var r = CoyoteRunner.Run(Strategy.Random, 1, 20, () => new ConcurrentReporting(spec).Run());
+            var r = CoyoteRunner.Run(Strategy.Random, 1, 10, () => new ConcurrentReporting(spec).Run());
             Assert.Empty(r.UncontrolledInvocations);
             Assert.False(r.BugFound, r.Bug);
         }
