@@ -279,6 +279,60 @@ public class ReportingScenarioTests(ITestOutputHelper output)
 
     // ---- long explorations ----
 
+    /// <summary>
+    /// measurements/reporting-scenarios.md: for each flawed variant, the iteration at which
+    /// Random and PCT find it, seeds 1..20 (budget 1,000), so that the default tests' single
+    /// seed is not a lucky one.
+    /// </summary>
+    [LongFact]
+    public void Measurement_ReportingBugsPerSeed()
+    {
+        int seeds = Measurements.Knob("REPORTING_SEEDS", 20);
+        const uint budget = 1000;
+        var methods = new[]
+        {
+            (nameof(EntryPoints.ReportingUnregisterNoGracePeriod), "1 unregister without synchronize_rcu (broken)"),
+            (nameof(EntryPoints.ReportingEndOfPassPlainStore), "2 plain IDLE store at the end of a pass (broken)"),
+            (nameof(EntryPoints.ReportingFreezeNoFreezableWork), "4 reporting work on system_wq (reporting-no-FreezableWork)"),
+            (nameof(EntryPoints.ReportingDeadDeviceLostNotification), "5 lost used-buffer notification (reporting-no-UsedNotifyDense)"),
+            (nameof(EntryPoints.ReportingDeadDeviceNeverAnswers), "5 device that never answers (never-answers)"),
+        };
+        var md = new System.Text.StringBuilder();
+        md.AppendLine("# The merged design's concurrency scenarios: iterations to each bug");
+        md.AppendLine();
+        md.AppendLine(Measurements.Header());
+        md.AppendLine();
+        md.AppendLine($"Each cell: `CoyoteRunner.Run(strategy, seed, {budget}, EntryPoints.Method)` for seeds 1..{seeds}, stopping at the first bug; found = seeds that found it; iterations = the failing iteration (median / max over the seeds that found it). PCT is prioritization with 10 priority changes.");
+        md.AppendLine();
+        md.AppendLine("| scenario | method | Random found | Random iterations median / max | PCT found | PCT iterations median / max | first bug message (PCT seed 1) |");
+        md.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var (method, what) in methods)
+        {
+            string? message = null;
+            var cells = new List<string>();
+            foreach (var strategy in new[] { Strategy.Random, Strategy.Pct })
+            {
+                var found = new List<int>();
+                for (uint seed = 1; seed <= seeds; seed++)
+                {
+                    var r = CoyoteRunner.Run(strategy, seed, budget, Entry(method));
+                    Assert.Empty(r.UncontrolledInvocations);
+                    if (r.BugFound)
+                        found.Add(r.Iterations);
+                    if (strategy == Strategy.Pct && seed == 1)
+                        message = r.Bug;
+                }
+                found.Sort();
+                cells.Add($"{found.Count}/{seeds}");
+                cells.Add(found.Count == 0 ? "—" : $"{found[found.Count / 2]} / {found[^1]}");
+            }
+            string shortMessage = message is null ? "—" : (message.Length > 160 ? message[..160] + "…" : message).Replace("|", "\\|");
+            md.AppendLine($"| {what} | `{method}` | {string.Join(" | ", cells)} | {shortMessage} |");
+            output.WriteLine($"{method}: {string.Join(", ", cells)}");
+        }
+        output.WriteLine(Measurements.Write("reporting-scenarios.md", md.ToString()));
+    }
+
     [LongFact]
     public void Long_ReportingMainline10000()
     {
