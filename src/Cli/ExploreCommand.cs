@@ -15,7 +15,7 @@ public static class ExploreCommand
     {
         // Defaults are shown once, by the help's own "[default: ...]".
         var scenario = new Option<string>("--scenario") { Description = $"Scenario: {string.Join(", ", CoyoteTool.Scenarios.Keys)}.", DefaultValueFactory = _ => "shutdown" };
-        var design = new Option<string>("--design") { Description = "v1 or fixed (two-zones also: stale-boundary, a seeded bug).", DefaultValueFactory = _ => "v1" };
+        var design = new Option<string>("--design") { Description = "v1 or fixed for the v1 scenarios (two-zones also: stale-boundary, a seeded bug); reporting, broken, reporting-no-FreezableWork, reporting-no-UsedNotifyDense or never-answers for the reporting-* scenarios (see the README's table).", DefaultValueFactory = _ => "v1" };
         var strategy = new Option<string>("--strategy") { Description = "random, pct (prioritization) or portfolio.", DefaultValueFactory = _ => "pct" };
         var iterations = NumberOptions.WithDefault("--iterations", $"Iterations per seed, {NumberOptions.Range(1, MaxIterations)}.", 1, MaxIterations, 1000);
         var seed = NumberOptions.WithDefault("--seed", $"First seed, {NumberOptions.Range(0, uint.MaxValue)}.", 0, uint.MaxValue, 7);
