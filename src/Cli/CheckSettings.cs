@@ -94,5 +94,7 @@ public sealed record CheckSettings
         if (Capacity is < 1 or > Aeration.Virtio.HintingDriver.HintsMax)
             throw new UsageException($"--capacity: {Capacity} is out of range 1..{Aeration.Virtio.HintingDriver.HintsMax}");
         _ = new AeratorConfig { Hwm = Hwm ?? 1, Capacity = Capacity ?? 1 };
+        if ((Hwm is not null || Capacity is not null) && !Designs.Any(Harness.Designs.HasAerator))
+            throw new UsageException($"{(Hwm is not null ? "--hwm" : "--capacity")}: only the v1 designs (v1, v1-fixed) have an aerator; the merged design's capacity is the kernel's 32");
     }
 }

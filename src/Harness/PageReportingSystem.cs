@@ -40,7 +40,7 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
     }
 
     private PageReportingSystem(ModelSystem model)
-        : base(model.Zone, model.Setup.Guest.PagePoisoning, PoisonOf(model), model.Memory)
+        : base(model.Zone, model.Setup.Guest.PagePoisoning, PagePoisonWord, model.Memory)
     {
         Model = model;
     }
@@ -78,7 +78,7 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
     }
 
     /// <summary>PAGE_POISON (0xaa) in every byte of the 64-bit word the model's frames hold.</summary>
-    private static ulong PoisonOf(ModelSystem _) =>
+    private const ulong PagePoisonWord =
         ((ulong)global::Reporting.Virtio.GuestPoisoning.PagePoisonVal << 32) | global::Reporting.Virtio.GuestPoisoning.PagePoisonVal;
 
     public override StepOutcome? Apply(Operation op)

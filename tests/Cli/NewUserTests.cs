@@ -32,6 +32,7 @@ public sealed class NewUserTests
     [InlineData(new[] { "check", "--no-such-option" }, "unknown option '--no-such-option' for 'check'")]
     [InlineData(new string[0], "name a command: check, replay, show, explore, help")]
     [InlineData(new[] { "help", "frobnicate" }, "help: unknown command 'frobnicate'")]
+    [InlineData(new[] { "check", "--design", "reporting", "--hwm", "2" }, "--hwm: only the v1 designs (v1, v1-fixed) have an aerator")]
     public void Misuse_is_one_line_naming_the_problem_in_words(string[] args, string expected)
     {
         var (code, _, err) = Run(args);

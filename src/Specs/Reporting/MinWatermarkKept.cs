@@ -1,5 +1,3 @@
-using Reporting;
-
 namespace Specs.Reporting;
 
 /// <summary>
