@@ -32,6 +32,7 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
     private (long Tick, long Step) _lastRequest;
     private (long Tick, long Step) _lastPassStart;
     private bool _frozen;
+    private NoReportUnderLock? _lockWatch;
 
     /// <summary>A system of the version; parts (tests only) swaps in other code for a part of the model (a deliberately broken one).</summary>
     public PageReportingSystem(Scenario scenario, ReportingVersion version, ReportingParts? parts = null)
@@ -147,7 +148,8 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
         // A new probe is a new device: the old one's remove must have returned first.
         if (_unregister is { Done: false })
             return StepOutcome.Skipped("the device is being removed (page_reporting_unregister has not returned)");
-        int rc = Model.Probe();
+        _lockWatch = new NoReportUnderLock(Model.Driver, Model.Reporting.Zones);
+        int rc = Model.Probe(_lockWatch);
         if (Model.Setup.BootOrder is not null && Version.Has(ReportingFixes.ReportingOrderParam))
             OrderParameterWritten = true;
         if (Model.Driver.DevInfo is null || !ReferenceEquals(Reporting.DevInfo, Model.Driver.DevInfo))
@@ -210,7 +212,7 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
                     Fact("a full scatterlist reported");
                 else
                     Fact("a leftover report");
-                return new StepOutcome($"report of {Worker.InFlight.Count} submitted: {string.Join(", ", Worker.InFlight.Select(e => $"pfn {e.Pfn} order {e.Order}"))}", IsolationRespected.Check(this) ?? MinWatermarkKept.Check(this));
+                return new StepOutcome($"report of {Worker.InFlight.Count} submitted: {string.Join(", ", Worker.InFlight.Select(e => $"pfn {e.Pfn} order {e.Order}"))}", _lockWatch?.Check() ?? IsolationRespected.Check(this) ?? MinWatermarkKept.Check(this));
             case ReportingStep.Rescheduled:
                 Fact("a pass ended REQUESTED: work scheduled again");
                 return new StepOutcome("pass ended REQUESTED: work scheduled again", null);

@@ -115,7 +115,7 @@ public sealed class ReportingSystem
         ?? (Version.Has(ReportingFixes.OrderZeroAllowed) ? PageReportingDevInfo.OrderUnspecified : 0);
 
     /// <summary>Boot parameter (if any), then the driver's probe: 0 or a negative errno.</summary>
-    public int Probe()
+    public int Probe(IPageReportingDevice? report = null)
     {
         if (Setup.BootOrder is long boot)
         {
@@ -123,7 +123,7 @@ public sealed class ReportingSystem
             if (err != 0 && err != PageReporting.ENoEnt)
                 return err;
         }
-        return Driver.Probe(Reporting, DriverOrder);
+        return Driver.Probe(Reporting, DriverOrder, report);
     }
 
     /// <summary>virtballoon_remove's page_reporting_unregister; step the result until Done.</summary>
