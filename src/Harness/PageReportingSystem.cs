@@ -193,8 +193,14 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
     private StepOutcome RunWorker()
     {
         bool idle = Worker.State == ReportingWorkerState.Idle;
-        var (budget, gate) = (Reporting.Events.BudgetExhausted, Reporting.Events.ZonesBelowGate);
+        var (budget, gate, reports) = (Reporting.Events.BudgetExhausted, Reporting.Events.ZonesBelowGate, Reporting.Events.Reports);
+        long freeBefore = Zone.NrFreePages;
+        uint order = Reporting.ReportingOrder;
+        bool aboveGate;
+        lock (Zone.Lock)
+            aboveGate = Zone.ZoneWatermarkOk(0, ReportingGateKept.Gate(Zone, order));
         var step = Worker.Step();
+        var gateKept = idle && Reporting.Events.Reports != reports ? ReportingGateKept.CheckPassStart(Zone, order, aboveGate, freeBefore) : null;
         if (idle && step != ReportingStep.NoProgress)
             _lastPassStart = (++_events, Seq);
         if (Reporting.Events.BudgetExhausted != budget)
@@ -212,7 +218,8 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
                     Fact("a full scatterlist reported");
                 else
                     Fact("a leftover report");
-                return new StepOutcome($"report of {Worker.InFlight.Count} submitted: {string.Join(", ", Worker.InFlight.Select(e => $"pfn {e.Pfn} order {e.Order}"))}", _lockWatch?.Check() ?? IsolationRespected.Check(this) ?? MinWatermarkKept.Check(this));
+                return new StepOutcome($"report of {Worker.InFlight.Count} submitted: {string.Join(", ", Worker.InFlight.Select(e => $"pfn {e.Pfn} order {e.Order}"))}",
+                    _lockWatch?.Check() ?? gateKept ?? IsolationRespected.Check(this) ?? MinWatermarkKept.Check(this));
             case ReportingStep.Rescheduled:
                 Fact("a pass ended REQUESTED: work scheduled again");
                 return new StepOutcome("pass ended REQUESTED: work scheduled again", null);
