@@ -50,6 +50,7 @@ public static class ReplayCommand
     private static int ReplayTrace(string path, string? method, TextWriter stdout)
     {
         CliApp.RequireFile(path);
+        TraceFile.Validate(path);
         string name = Path.GetFileNameWithoutExtension(path);
         string? expect = CheckedIn.TryGetValue(name, out var known) ? known.Expect : null;
         method ??= expect is not null ? known.Method

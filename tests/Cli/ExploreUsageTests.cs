@@ -47,10 +47,28 @@ public sealed class ExploreUsageTests
     [Fact]
     public void Replaying_a_trace_whose_scenario_cannot_be_told_asks_for_method()
     {
-        string path = Path.Combine(Path.GetTempPath(), "mystery.trace");
-        File.WriteAllText(path, "{}");
+        string path = Path.Combine(TestFiles.TempDir(), "mystery.trace");
+        File.Copy(Path.Combine(TestFiles.RepoRoot, "tests", "Concurrency", "traces", "scenario2-v1-shutdown-race.trace"), path);
         var (code, err) = Run("replay", path);
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("pass --method", err);
+    }
+
+    /// <summary>An empty, truncated or foreign .trace is misuse (exit 2) named in one line, before any build or tool run.</summary>
+    [Theory]
+    [InlineData("", "not a Coyote trace: the file is empty")]
+    [InlineData("{ \"CoyoteVersion\": \"1.7.11.0\", \"Settings\": {", "not a Coyote trace: not valid JSON")]
+    [InlineData("[1, 2]", "not a Coyote trace: expected a JSON object")]
+    [InlineData("{ \"formatVersion\": 1 }", "not a Coyote trace: CoyoteVersion is missing")]
+    [InlineData("{ \"CoyoteVersion\": \"1.7.11.0\", \"Settings\": {}, \"Steps\": [] }", "not a Coyote trace: it has no scheduling steps")]
+    [InlineData("{ \"CoyoteVersion\": \"1.7.11.0\", \"Settings\": {}, \"Steps\": [3] }", "not a Coyote trace: Steps[0] is not a scheduling decision")]
+    public void A_malformed_trace_is_refused_naming_the_problem(string text, string expected)
+    {
+        string path = Path.Combine(TestFiles.TempDir(), "ShutdownV1-pct-seed7.trace");
+        File.WriteAllText(path, text);
+        var (code, err) = Run("replay", path);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains(expected, err);
+        Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }
