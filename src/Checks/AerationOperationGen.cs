@@ -37,8 +37,6 @@ public static class AerationOperationGen
             SettleBound = 2000,
         };
 
-    private static readonly MigrateType[] Allocatable = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable];
-    private static readonly MigrateType[] AnyType = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable, MigrateType.Isolate];
 
     /// <summary>Swarm weights for: alloc, free, set pageblock mt, isolate, putback, worker, host, startup, shutdown, shutdown wake.</summary>
     public static Gen<int[]> SwarmWeights =>
@@ -53,25 +51,16 @@ public static class AerationOperationGen
     /// <summary>One operation with the scenario's weights.</summary>
     public static Gen<Operation> Operation(ZoneConfig config, int[] w)
     {
-        var order = Gen.Frequency((6, Gen.Choose(0, Math.Min(2, config.MaxOrder - 1))), (3, Gen.Choose(0, config.MaxOrder - 1)));
         Gen<Operation>[] kinds =
         [
-            from o in order from mt in Gen.Elements(Allocatable) select (Operation)new AllocPages(o, mt),
-            Gen.Choose(0, 63).Select(b => (Operation)new FreePages(b)),
-            from pb in Gen.Choose(0, 63) from mt in Gen.Elements(AnyType) select (Operation)new SetPageblockMigratetype(pb, mt),
-            Gen.Choose(0, 63).Select(b => (Operation)new IsolateFreePage(b)),
-            Gen.Choose(0, 63).Select(b => (Operation)new PutbackIsolatedPage(b)),
+            .. HintingOperationGen.AllocatorKinds(config),
             Gen.Constant((Operation)new StepWorker()),
             Gen.Constant((Operation)new StepHost()),
             Gen.Constant((Operation)new StartAerator()),
             Gen.Constant((Operation)new BeginShutdown()),
             Gen.Constant((Operation)new WakeShutdown()),
         ];
-        var choices = new List<(int, Gen<Operation>)>();
-        for (int i = 0; i < kinds.Length; i++)
-            if (w[i] > 0)
-                choices.Add((w[i], kinds[i]));
-        return Gen.Frequency(choices.ToArray());
+        return HintingOperationGen.Weighted(kinds, w);
     }
 
     /// <summary>A scenario: startup first (most of the time), then the swarm's mix.</summary>
@@ -80,7 +69,7 @@ public static class AerationOperationGen
         from setup in setups ?? Setups
         from weights in SwarmWeights
         from startFirst in Gen.Elements(true, true, true, false)
-        from ops in Gen.Sized(size => Gen.Choose(1, Math.Max(1, size)).SelectMany(n => Gen.ArrayOf(Operation(config, weights), n)))
+        from ops in HintingOperationGen.Operations(Operation(config, weights))
         select new Scenario(config, startFirst ? ops.Prepend(new StartAerator()).ToArray() : ops, setup);
 
     /// <summary>Scenarios with the shrinker.</summary>

@@ -41,9 +41,6 @@ public static class ReportingOperationGen
             Host = new HostOptions { DiscardInhibited = host == 1, HostPageOrder = host == 2 ? 3 : 0, DenseLayout = host == 3 },
         };
 
-    private static readonly MigrateType[] Allocatable = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable];
-    private static readonly MigrateType[] AnyType = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable, MigrateType.Isolate];
-
     /// <summary>Swarm weights for: alloc, free, set pageblock mt, isolate, putback, worker, host, clock, register, unregister, unregister step, freeze, restore, set order.</summary>
     public static Gen<int[]> SwarmWeights =>
         from free in Gen.Elements(2, 6, 10)
@@ -62,14 +59,9 @@ public static class ReportingOperationGen
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(w);
-        var order = Gen.Frequency((6, Gen.Choose(0, Math.Min(2, config.MaxOrder - 1))), (3, Gen.Choose(0, config.MaxOrder - 1)));
         Gen<Operation>[] kinds =
         [
-            from o in order from mt in Gen.Elements(Allocatable) select (Operation)new AllocPages(o, mt),
-            Gen.Choose(0, 63).Select(b => (Operation)new FreePages(b)),
-            from pb in Gen.Choose(0, 63) from mt in Gen.Elements(AnyType) select (Operation)new SetPageblockMigratetype(pb, mt),
-            Gen.Choose(0, 63).Select(b => (Operation)new IsolateFreePage(b)),
-            Gen.Choose(0, 63).Select(b => (Operation)new PutbackIsolatedPage(b)),
+            .. HintingOperationGen.AllocatorKinds(config),
             Gen.Constant((Operation)new StepWorker()),
             Gen.Constant((Operation)new StepHost()),
             Gen.Elements(1, 250, PageReporting.Delay).Select(j => (Operation)new AdvanceClock(j)),
@@ -80,11 +72,7 @@ public static class ReportingOperationGen
             Gen.Constant((Operation)new RestoreGuest()),
             Gen.Elements(-1, 0, 1, 2, 3, config.MaxOrder - 1, config.MaxOrder, 40).Select(v => (Operation)new SetReportingOrder(v)),
         ];
-        var choices = new List<(int, Gen<Operation>)>();
-        for (int i = 0; i < kinds.Length; i++)
-            if (w[i] > 0)
-                choices.Add((w[i], kinds[i]));
-        return Gen.Frequency(choices.ToArray());
+        return HintingOperationGen.Weighted(kinds, w);
     }
 
     /// <summary>A scenario: register first (most of the time), then the swarm's mix.</summary>
@@ -93,7 +81,7 @@ public static class ReportingOperationGen
         from setup in setups ?? Setups
         from weights in SwarmWeights
         from registerFirst in Gen.Elements(true, true, true, false)
-        from ops in Gen.Sized(size => Gen.Choose(1, Math.Max(1, size)).SelectMany(n => Gen.ArrayOf(Operation(config, weights), n)))
+        from ops in HintingOperationGen.Operations(Operation(config, weights))
         select new Scenario(config, registerFirst ? ops.Prepend(new RegisterReporting()).ToArray() : ops, null, setup);
 
     /// <summary>Scenarios with the shrinker.</summary>

@@ -1,0 +1,49 @@
+using BuddyModel;
+using FsCheck;
+using FsCheck.Fluent;
+using Harness.Operations;
+
+namespace Checks;
+
+/// <summary>
+/// The pieces the generators of the hinting designs (v1 aeration, the merged design) share: the
+/// allocator's five operations with small orders favoured, the swarm's weighted choice among
+/// operation kinds, and a scenario's list of operations. Each design's generator adds its own
+/// kinds after the allocator's. (BuddyOperationGen weighs orders differently and keeps its own.)
+/// </summary>
+public static class HintingOperationGen
+{
+    private static readonly MigrateType[] Allocatable = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable];
+    private static readonly MigrateType[] AnyType = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable, MigrateType.Isolate];
+
+    /// <summary>alloc, free, set pageblock mt (ISOLATE included), isolate, putback, in that order.</summary>
+    public static Gen<Operation>[] AllocatorKinds(ZoneConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var order = Gen.Frequency((6, Gen.Choose(0, Math.Min(2, config.MaxOrder - 1))), (3, Gen.Choose(0, config.MaxOrder - 1)));
+        return
+        [
+            from o in order from mt in Gen.Elements(Allocatable) select (Operation)new AllocPages(o, mt),
+            Gen.Choose(0, 63).Select(b => (Operation)new FreePages(b)),
+            from pb in Gen.Choose(0, 63) from mt in Gen.Elements(AnyType) select (Operation)new SetPageblockMigratetype(pb, mt),
+            Gen.Choose(0, 63).Select(b => (Operation)new IsolateFreePage(b)),
+            Gen.Choose(0, 63).Select(b => (Operation)new PutbackIsolatedPage(b)),
+        ];
+    }
+
+    /// <summary>One operation: kind i with weight w[i]; kinds of weight 0 never come up.</summary>
+    public static Gen<Operation> Weighted(IReadOnlyList<Gen<Operation>> kinds, int[] w)
+    {
+        ArgumentNullException.ThrowIfNull(kinds);
+        ArgumentNullException.ThrowIfNull(w);
+        var choices = new List<(int, Gen<Operation>)>();
+        for (int i = 0; i < kinds.Count; i++)
+            if (w[i] > 0)
+                choices.Add((w[i], kinds[i]));
+        return Gen.Frequency(choices.ToArray());
+    }
+
+    /// <summary>1 to size operations drawn from one.</summary>
+    public static Gen<Operation[]> Operations(Gen<Operation> one) =>
+        Gen.Sized(size => Gen.Choose(1, Math.Max(1, size)).SelectMany(n => Gen.ArrayOf(one, n)));
+}
