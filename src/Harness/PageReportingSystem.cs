@@ -311,16 +311,6 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
             Fact("a buddy of a block out in a report was freed");
     }
 
-    /// <summary>
-    /// For harnesses that run the worker and the host outside Apply: record what the host
-    /// acknowledged and which blocks reporting holds, as Apply does after every operation.
-    /// </summary>
-    public Violation? RecordHostAndWorkerProgress()
-    {
-        Seq++;
-        return SyncReportsAndHeld();
-    }
-
     /// <summary>Record acknowledged ranges in the ledger; tell the oracle which blocks reporting took or gave back.</summary>
     private Violation? SyncReportsAndHeld()
     {
