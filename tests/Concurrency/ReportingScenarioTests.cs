@@ -236,27 +236,27 @@ public class ReportingScenarioTests(ITestOutputHelper output)
         {
             var o = new object();
             int inside = 0;
-            Microsoft.Coyote.Specifications.Specification.Assert(!ConcurrentReporting.HoldsLock(o), "held before anyone took it");
+            Microsoft.Coyote.Specifications.Specification.Assert(!Specs.Reporting.NoReportUnderLock.HoldsLock(o), "held before anyone took it");
             var holder = Task.Run(() =>
             {
                 lock (o)
                 {
-                    Microsoft.Coyote.Specifications.Specification.Assert(ConcurrentReporting.HoldsLock(o), "not held by its holder");
+                    Microsoft.Coyote.Specifications.Specification.Assert(Specs.Reporting.NoReportUnderLock.HoldsLock(o), "not held by its holder");
                     Interlocked.Increment(ref inside); // a scheduling point with the lock held
-                    Microsoft.Coyote.Specifications.Specification.Assert(ConcurrentReporting.HoldsLock(o), "not held by its holder after a scheduling point");
+                    Microsoft.Coyote.Specifications.Specification.Assert(Specs.Reporting.NoReportUnderLock.HoldsLock(o), "not held by its holder after a scheduling point");
                 }
             });
             var other = Task.Run(() =>
             {
                 for (int i = 0; i < 3; i++)
                 {
-                    Microsoft.Coyote.Specifications.Specification.Assert(!ConcurrentReporting.HoldsLock(o), "held by a task that never took it");
+                    Microsoft.Coyote.Specifications.Specification.Assert(!Specs.Reporting.NoReportUnderLock.HoldsLock(o), "held by a task that never took it");
                     Interlocked.Increment(ref inside);
                 }
             });
             await holder;
             await other;
-            Microsoft.Coyote.Specifications.Specification.Assert(!ConcurrentReporting.HoldsLock(o), "held after release");
+            Microsoft.Coyote.Specifications.Specification.Assert(!Specs.Reporting.NoReportUnderLock.HoldsLock(o), "held after release");
         });
         Assert.False(r.BugFound, r.Bug);
         Assert.Empty(r.UncontrolledInvocations);

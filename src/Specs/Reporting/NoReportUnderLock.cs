@@ -22,7 +22,7 @@ public sealed class NoReportUnderLock(IPageReportingDevice inner, IReadOnlyList<
     public int Start(IReadOnlyList<ScatterEntry> sg)
     {
         foreach (var zone in zones)
-            if (Held(zone.Lock))
+            if (HoldsLock(zone.Lock))
                 HeldAtReport ??= zone.Config.Name;
         return inner.Start(sg);
     }
@@ -35,8 +35,12 @@ public sealed class NoReportUnderLock(IPageReportingDevice inner, IReadOnlyList<
             ? new Violation(Name, zone, "report() called with zone->lock free", "report() ran with zone->lock held")
             : null;
 
-    /// <summary>Whether this thread holds the lock (a rewritten Monitor under Coyote refuses the question for a lock nobody holds: not held).</summary>
-    private static bool Held(object lockObject)
+    /// <summary>
+    /// Monitor.IsEntered: whether the calling thread or task holds the lock. Under Coyote's
+    /// rewriting, IsEntered throws SynchronizationLockException for an object that nobody holds:
+    /// that is "not held" too. Shared with the Coyote harness.
+    /// </summary>
+    public static bool HoldsLock(object lockObject)
     {
         try
         {

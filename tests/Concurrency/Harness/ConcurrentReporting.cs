@@ -1,3 +1,4 @@
+using Specs.Reporting;
 using System.Text;
 using BuddyModel;
 using Kernel;
@@ -437,7 +438,7 @@ public sealed class ConcurrentReporting
     {
         if (Stopped)
             return;
-        if (!HoldsLock(Zone.Lock))
+        if (!NoReportUnderLock.HoldsLock(Zone.Lock))
             throw new InvalidOperationException("Check without zone->lock");
         Checks++;
         SchedulingPoint.Suppress();
@@ -518,29 +519,12 @@ public sealed class ConcurrentReporting
         return list.Count == 0 ? "none" : string.Join(", ", list);
     }
 
-    /// <summary>
-    /// Monitor.IsEntered: whether the calling task holds the lock. Under Coyote's rewriting,
-    /// IsEntered throws SynchronizationLockException for an object that nobody holds (it finds
-    /// no synchronized block for it): that is "not held" too.
-    /// </summary>
-    public static bool HoldsLock(object obj)
-    {
-        try
-        {
-            return Monitor.IsEntered(obj);
-        }
-        catch (SynchronizationLockException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>Called by the device wrapper at every call into the device.</summary>
     internal void OnDeviceCall(string what)
     {
         if (Stopped)
             return;
-        if (HoldsLock(Zone.Lock))
+        if (NoReportUnderLock.HoldsLock(Zone.Lock))
             Fail($"Lock discipline violated: {what} called with zone->lock held (page_reporting_cycle must drop it around report())");
         if (UnregisterReturned)
             Fail($"Device lifetime violated: {what} after page_reporting_unregister returned (the driver has freed the device)");
