@@ -100,6 +100,7 @@ public class Aerator : IFreePageHinting
     /// <summary>Record an oops or WARN_ON: a check the kernel makes at run time and the model reports.</summary>
     public void Oops(string what)
     {
+        Tracepoint.Emit("OOPS: " + what);
         // Lock-free (Interlocked), so that recording an oops never blocks a task holding zone->lock.
         var old = Volatile.Read(ref _oopses);
         while (true)
@@ -190,7 +191,10 @@ public class Aerator : IFreePageHinting
     /// </summary>
     protected virtual void NotifyFree(AerationZone az, int order)
     {
-        if (!NotifyEnabled.Enabled)
+        bool enabled = NotifyEnabled.Enabled;
+        if (Tracepoint.On)
+            Tracepoint.Emit($"static_key_false(&aerator_notify_enabled) answered {(enabled ? "true" : "false")}");
+        if (!enabled)
             return;
         if (order < MinOrder)
             return;
@@ -211,6 +215,8 @@ public class Aerator : IFreePageHinting
     {
         az.Flags.Set(ZoneFlag.AerationRequested);
         var dev = DevInfo;
+        if (Tracepoint.On)
+            Tracepoint.Emit($"__aerator_notify({az.Zone.Config.Name}): REQUESTED set, a_dev_info read: {(dev is null ? "NULL" : "the device")}");
         if (dev is null)
         {
             Oops($"__aerator_notify: NULL pointer dereference: a_dev_info is NULL (device shut down) while requesting zone {az}");
@@ -225,7 +231,10 @@ public class Aerator : IFreePageHinting
     /// </summary>
     protected void TakeReference(AeratorDevInfo dev)
     {
-        if (dev.Refcnt.FetchInc() != 0)
+        int old = dev.Refcnt.FetchInc();
+        if (Tracepoint.On)
+            Tracepoint.Emit($"__aerator_notify: refcnt {old} -> {old + 1}{(old == 0 ? ", schedule_work(aerator_work)" : "")}");
+        if (old != 0)
         {
             if (Worker?.Running == true)
                 Events.RequestedDuringPass++;
@@ -267,6 +276,7 @@ public class Aerator : IFreePageHinting
             return;
         az.Flags.Clear(ZoneFlag.AerationRequested);
         dev.Refcnt.Dec();
+        Tracepoint.Emit("aerator_fill: zone done, REQUESTED cleared, refcnt--");
     }
 
     /// <summary>
@@ -376,5 +386,9 @@ public class Aerator : IFreePageHinting
     }
 
     /// <summary>Unpublish the device: the last step of aerator_shutdown() (a_dev_info = NULL).</summary>
-    public void Unpublish() => Volatile.Write(ref _aDevInfo, null);
+    public void Unpublish()
+    {
+        Volatile.Write(ref _aDevInfo, null);
+        Tracepoint.Emit("a_dev_info = NULL");
+    }
 }

@@ -34,6 +34,7 @@ public class AeratorShutdown
         Returned = false;
         Sleeps = 0;
         _aerator.NotifyEnabled.SlowDec();
+        Kernel.Tracepoint.Emit("aerator_shutdown: static_key_slow_dec(&aerator_notify_enabled)");
         Step();
         return true;
     }
@@ -45,11 +46,13 @@ public class AeratorShutdown
             return Returned;
         if (!RefcountDrained(_dev!))
         {
+            Kernel.Tracepoint.Emit("aerator_shutdown: refcnt not 0: msleep(20)");
             Sleeps++;
             return false;
         }
         if (_dev!.Batch.Count != 0)
             _aerator.Oops($"aerator_shutdown: WARN_ON(!list_empty(&a_dev_info->batch)): {_dev.Batch.Count} blocks still in the batch");
+        Kernel.Tracepoint.Emit("aerator_shutdown: refcnt 0");
         _aerator.Unpublish();
         InProgress = false;
         Returned = true;

@@ -1,3 +1,5 @@
+using Kernel;
+
 namespace Aeration;
 
 /// <summary>Where the worker is between two steps.</summary>
@@ -114,6 +116,7 @@ public sealed class AeratorWorker
         if (dev is null)
             return WorkerStep.Crashed;
         dev.Refcnt.Inc();
+        Tracepoint.Emit("aerator_cycle: a_dev_info read: the device; refcnt++");
         _zoneIndex = 0;
         State = WorkerState.Running;
         return WorkerStep.Started;
@@ -166,6 +169,8 @@ public sealed class AeratorWorker
         State = WorkerState.Reacting;
         _aerator.Events.BatchesReacted++;
         _reacting = dev.React;
+        if (Tracepoint.On)
+            Tracepoint.Emit($"react(): {count} blocks handed to the device, zone->lock dropped");
         dev.React.Submit(batch);
         return true;
     }
@@ -181,6 +186,7 @@ public sealed class AeratorWorker
             az.Lock.Unlock();
             return WorkerStep.Crashed;
         }
+        Tracepoint.Emit("react() returned: the device acknowledged the batch; drain");
         _aerator.PopulateBoundaries(az);
         _aerator.Drain(dev, az);
         _scrubbing = null;
@@ -215,9 +221,14 @@ public sealed class AeratorWorker
             return WorkerStep.Crashed;
         int refcnt = dev.Refcnt.Read();
         if (refcnt != 1)
+        {
+            if (Tracepoint.On)
+                Tracepoint.Emit($"aerator_cycle: end of pass, refcnt {refcnt}: pass again");
             return WorkerStep.PassEnded;
+        }
         if (!dev.Refcnt.TryCmpXchg(ref refcnt, 0))
             return WorkerStep.PassEnded;
+        Tracepoint.Emit("aerator_cycle: end of pass, refcnt 1 -> 0: the worker goes idle");
         State = WorkerState.Idle;
         return WorkerStep.Finished;
     }

@@ -8,8 +8,16 @@ namespace Kernel;
 public readonly struct ZoneSpinLock(object monitor)
 {
     /// <summary>spin_lock.</summary>
-    public void Lock() => Monitor.Enter(monitor);
+    public void Lock()
+    {
+        Monitor.Enter(monitor);
+        Tracepoint.Emit(TraceKind.Lock, "took zone->lock");
+    }
 
     /// <summary>spin_unlock.</summary>
-    public void Unlock() => Monitor.Exit(monitor);
+    public void Unlock()
+    {
+        Tracepoint.Emit(TraceKind.Unlock, "released zone->lock");
+        Monitor.Exit(monitor);
+    }
 }

@@ -176,6 +176,8 @@ public class PageReporting : IFreePageHinting
         try
         {
             var prdev = DevInfo;
+            if (Tracepoint.On)
+                Tracepoint.Emit($"__page_reporting_notify: rcu_read_lock, pr_dev_info read: {(prdev is null ? "NULL" : "the device")}");
             if (prdev is not null)
                 Request(prdev);
         }
@@ -195,7 +197,10 @@ public class PageReporting : IFreePageHinting
         ArgumentNullException.ThrowIfNull(prdev);
         if (prdev.State.Read() == (int)ReportingState.Requested)
             return;
-        if (prdev.State.Exchange((int)ReportingState.Requested) != (int)ReportingState.Idle)
+        int old = prdev.State.Exchange((int)ReportingState.Requested);
+        if (Tracepoint.On)
+            Tracepoint.Emit($"__page_reporting_request: state {(ReportingState)old} -> REQUESTED{(old == (int)ReportingState.Idle ? ", schedule the work" : "")}");
+        if (old != (int)ReportingState.Idle)
             return;
         if (prdev.Work!.Schedule(Delay))
             Events.Scheduled++;

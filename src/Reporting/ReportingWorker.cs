@@ -254,6 +254,7 @@ public class ReportingWorker
         if (zone.Lists.IsEmpty(head))
             return false;
         Monitor.Enter(zone.Lock);
+        Tracepoint.Emit(TraceKind.Lock, "took zone->lock");
         _budget = (zone.NrFree((int)_order) + PageReporting.Capacity * 16 - 1) / (PageReporting.Capacity * 16);
         _next = zone.Lists.Next(head);
         _inCycle = true;
@@ -294,12 +295,14 @@ public class ReportingWorker
             }
             // The scatterlist is full: make this first unprocessed block the head, then report.
             lists.RotateToFront(page, head);
+            Tracepoint.Emit(TraceKind.Unlock, "released zone->lock");
             Monitor.Exit(zone.Lock);
             SubmitReport(_sgl, ReportingWorkerState.Reporting);
             return true;
         }
         if (_next != head)
             lists.RotateToFront(_next, head);
+        Tracepoint.Emit(TraceKind.Unlock, "released zone->lock");
         Monitor.Exit(zone.Lock);
         return false;
     }
@@ -308,6 +311,8 @@ public class ReportingWorker
     private void SubmitReport(IReadOnlyList<ScatterEntry> sg, ReportingWorkerState waiting)
     {
         _pr.Events.Reports++;
+        if (Tracepoint.On)
+            Tracepoint.Emit($"prdev->report(): {sg.Count} entries of order {_order} submitted");
         State = waiting;
         _startErr = _prdev!.Device.Start(sg);
     }
@@ -318,7 +323,10 @@ public class ReportingWorker
         var zone = Zone;
         _offset = PageReporting.Capacity;
         _budget--;
+        if (Tracepoint.On)
+            Tracepoint.Emit($"report() returned {err}");
         Monitor.Enter(zone.Lock);
+        Tracepoint.Emit(TraceKind.Lock, "took zone->lock");
         Drain(zone, _sgl, err == 0);
         _next = zone.Lists.Next(zone.ListHead((int)_order, (MigrateType)_mt));
         State = ReportingWorkerState.Running;
@@ -326,6 +334,7 @@ public class ReportingWorker
         {
             // exit on error: the final rotation sees the head block (no-op), then unlock.
             _err = err;
+            Tracepoint.Emit(TraceKind.Unlock, "released zone->lock");
             Monitor.Exit(zone.Lock);
             _inCycle = false;
             _zoneStarted = false;
@@ -339,7 +348,9 @@ public class ReportingWorker
         var zone = Zone;
         int start = _offset;
         Monitor.Enter(zone.Lock);
+        Tracepoint.Emit(TraceKind.Lock, "took zone->lock");
         Drain(zone, _sgl[start..], err == 0);
+        Tracepoint.Emit(TraceKind.Unlock, "released zone->lock");
         Monitor.Exit(zone.Lock);
         _offset = PageReporting.Capacity;
         _zoneStarted = false;
@@ -410,6 +421,8 @@ public class ReportingWorker
         bool idle = EndPass(prdev, out int state);
         // A schedule fails while cancel_delayed_work_sync holds the item (unregister).
         bool again = !idle && state == (int)ReportingState.Requested && prdev.Work!.Schedule(PageReporting.Delay);
+        if (Tracepoint.On)
+            Tracepoint.Emit(idle ? "page_reporting_process: end of pass, state ACTIVE -> IDLE" : $"page_reporting_process: end of pass, state {(ReportingState)state}{(again ? ": schedule again" : "")}");
         prdev.Work!.EndRun();
         State = ReportingWorkerState.Idle;
         _zoneIndex = 0;

@@ -48,6 +48,7 @@ public class HintingHost
         foreach (var hint in Decode(desc))
             ApplyHint(hint);
         Vq.PushUsed(head, 0);
+        Kernel.Tracepoint.Emit("host: hints applied (backing dropped), buffer returned on the used ring");
         return true;
     }
 

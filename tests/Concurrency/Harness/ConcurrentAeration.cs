@@ -5,6 +5,8 @@ using Specs;
 using Harness;
 using Harness.Operations;
 
+using Concurrency.Harness.Schedules;
+
 namespace Concurrency.Harness;
 
 /// <summary>
@@ -63,8 +65,11 @@ public sealed class ConcurrentAeration
     {
         Sequential();
         var tasks = new List<Task>();
-        foreach (var ops in _spec.OpTasks)
-            tasks.Add(Task.Run(() => OpsLoop(ops)));
+        for (int i = 0; i < _spec.OpTasks.Count; i++)
+        {
+            var (ops, lane) = (_spec.OpTasks[i], $"free path {i + 1}");
+            tasks.Add(Task.Run(() => OpsLoop(lane, ops)));
+        }
         if (_spec.ConcurrentShutdown)
         {
             var shutdown = Task.Run(ShutdownLoop);
@@ -107,17 +112,21 @@ public sealed class ConcurrentAeration
     }
 
     /// <summary>A task that allocates and frees, one operation per hold of zone->lock.</summary>
-    private async Task OpsLoop(IReadOnlyList<Operation> ops)
+    private async Task OpsLoop(string lane, IReadOnlyList<Operation> ops)
     {
+        Lane.Enter(lane);
         foreach (var op in ops)
         {
             if (Stopped)
                 return;
             lock (System.Zone.Lock)
             {
+                StoryRecorder.Lock();
                 Check($"before {op}");
+                StoryRecorder.Note(op.ToString()!);
                 Apply(op);
                 Check($"after {op}");
+                StoryRecorder.Unlock();
             }
             Interlocked.Increment(ref _opsDone);
             Bump();
@@ -128,6 +137,7 @@ public sealed class ConcurrentAeration
     /// <summary>aerator_cycle on the workqueue: run the work whenever it can progress, otherwise wait for a change.</summary>
     private async Task WorkerLoop()
     {
+        Lane.Enter("worker");
         var w = System.Worker;
         int seen = Version();
         while (!Stopped)
@@ -166,6 +176,7 @@ public sealed class ConcurrentAeration
     /// <summary>The host: process available buffers; stop when nothing can come any more.</summary>
     private async Task HostLoop()
     {
+        Lane.Enter("host");
         int seen = Version();
         while (!Stopped)
         {
@@ -196,6 +207,7 @@ public sealed class ConcurrentAeration
     /// </summary>
     private async Task ShutdownLoop()
     {
+        Lane.Enter("shutdown");
         int seen = Version();
         if (_spec.ShutdownAfterOpsMax > 0)
         {
@@ -205,6 +217,7 @@ public sealed class ConcurrentAeration
             int k = UnderCoyote
                 ? Microsoft.Coyote.Random.Generator.Create().NextInteger(_spec.ShutdownAfterOpsMax + 1)
                 : global::System.Random.Shared.Next(_spec.ShutdownAfterOpsMax + 1);
+            StoryRecorder.Note($"the device goes away after {k} free/alloc operation(s)");
             while (Volatile.Read(ref _opsDone) < k && !Done && !Stopped)
                 seen = await WaitForChange(seen);
         }
@@ -230,6 +243,7 @@ public sealed class ConcurrentAeration
     /// <summary>virtballoon_probe(): aerator_startup concurrently with the frees.</summary>
     private Task StartupTask()
     {
+        Lane.Enter("startup");
         int rc = System.Aerator.Startup(System.Device);
         if (rc != 0)
             Fail($"aerator_startup returned {rc}");
@@ -348,6 +362,8 @@ public sealed class ConcurrentAeration
 
     private void Fail(string message)
     {
+        if (Failure is null)
+            StoryRecorder.Violation(message);
         Interlocked.CompareExchange(ref _failure, message, null);
         Volatile.Write(ref _stop, 1);
         Bump();

@@ -9,6 +9,8 @@ using Specs.Buddy;
 using SchedulingPoint = Microsoft.Coyote.Runtime.SchedulingPoint;
 using Monitor = System.Threading.Monitor;
 
+using Concurrency.Harness.Schedules;
+
 namespace Concurrency.Harness;
 
 /// <summary>
@@ -126,7 +128,7 @@ public sealed class ConcurrentReporting
         int i = 0;
         foreach (var ops in _spec.OpTasks)
         {
-            string name = $"free/alloc task {++i}";
+            string name = $"free path {++i}";
             tasks.Add((name, () => OpsLoop(name, ops)));
         }
         if (_spec.Unregister != UnregisterKind.None)
@@ -140,9 +142,9 @@ public sealed class ConcurrentReporting
         }
         var running = new List<Task>();
         foreach (var (name, body) in tasks)
-            running.Add(Task.Run(async () => { try { await body(); } finally { Exit(name, other: true); } }));
-        running.Add(Task.Run(async () => { try { await WorkerLoop(); } finally { Volatile.Write(ref _workerExited, 1); Exit("worker", other: false); } }));
-        running.Add(Task.Run(async () => { try { await HostLoop(); } finally { Exit("host", other: false); } }));
+            running.Add(Task.Run(async () => { Lane.Enter(name); try { await body(); } finally { Exit(name, other: true); } }));
+        running.Add(Task.Run(async () => { Lane.Enter("worker"); try { await WorkerLoop(); } finally { Volatile.Write(ref _workerExited, 1); Exit("worker", other: false); } }));
+        running.Add(Task.Run(async () => { Lane.Enter("host"); try { await HostLoop(); } finally { Exit("host", other: false); } }));
         // Awaited one by one: on net10 Task.WhenAll can bind to a ReadOnlySpan overload that
         // Coyote does not intercept (STACK.md).
         foreach (var t in running)
@@ -208,6 +210,8 @@ public sealed class ConcurrentReporting
                 return;
             lock (Zone.Lock)
             {
+                StoryRecorder.Lock();
+                StoryRecorder.Note(op.ToString()!);
                 Check($"{name}: before {op}");
                 int notified = System.Reporting.Events.Notified;
                 string? freed = null;
@@ -245,6 +249,7 @@ public sealed class ConcurrentReporting
                     _lastRequest = $"{freed} ({name}) requested reporting after {PassesStarted} pass(es) had begun, worker {Worker.State}, state {DevInfo!.CurrentState}";
                 }
                 Check($"{name}: after {op}");
+                StoryRecorder.Unlock();
             }
             Bump();
             await Task.Yield();
@@ -655,6 +660,8 @@ public sealed class ConcurrentReporting
 
     private void Fail(string message)
     {
+        if (Failure is null)
+            StoryRecorder.Violation(message);
         Interlocked.CompareExchange(ref _failure, message, null);
         Volatile.Write(ref _stop, 1);
         Bump();

@@ -5,6 +5,8 @@ using Microsoft.Coyote.Specifications;
 using Specs.Aeration;
 using Specs.Buddy;
 
+using Concurrency.Harness.Schedules;
+
 namespace Concurrency.Harness;
 
 /// <summary>
@@ -72,17 +74,24 @@ public sealed class TwoZones
     private async Task Churn(int z, List<(int Pfn, int Order)> live)
     {
         var zone = _zones[z];
+        Lane.Enter($"free path {z + 1} ({zone.Config.Name})");
         foreach (var (pfn, order) in live)
         {
             lock (zone.Lock)
+            {
+                StoryRecorder.Note($"free pfn {pfn} order {order} in {zone.Config.Name}");
                 zone.Free(pfn, order);
+            }
             Check($"after a free in zone {zone.Config.Name}");
             await Task.Yield();
         }
         for (int k = 0; k < 2; k++)
         {
             lock (zone.Lock)
+            {
+                StoryRecorder.Note($"allocate order {k} in {zone.Config.Name}");
                 zone.Allocate(k, MigrateType.Movable);
+            }
             Check($"after an allocation in zone {zone.Config.Name}");
             await Task.Yield();
         }
@@ -92,6 +101,7 @@ public sealed class TwoZones
     /// <summary>The worker: step whenever it can; finish once the churn is over and it is idle.</summary>
     private async Task WorkerLoop()
     {
+        Lane.Enter("worker");
         for (int spins = 0; spins < 10_000; spins++)
         {
             if (_worker.CanStep)
@@ -117,13 +127,19 @@ public sealed class TwoZones
             {
                 foreach (var zone in _zones)
                     if (BuddyInvariants.CheckAll(zone) is { } v)
-                        Specification.Assert(false, $"{where}: {v}");
+                        Fail($"{where}: {v}");
                 if (_boundaries.CheckAerator(_aerator) is { } b)
-                    Specification.Assert(false, $"{where}: {b}");
+                    Fail($"{where}: {b}");
                 if (_aerator.Oopses.Count > 0)
-                    Specification.Assert(false, $"{where}: Device lifetime violated: {_aerator.Oopses[0]}");
+                    Fail($"{where}: Device lifetime violated: {_aerator.Oopses[0]}");
             }
         }
+    }
+
+    private static void Fail(string message)
+    {
+        StoryRecorder.Violation(message);
+        Specification.Assert(false, message);
     }
 
     /// <summary>A device that acknowledges every batch at once (a Volatile read: a scheduling point).</summary>

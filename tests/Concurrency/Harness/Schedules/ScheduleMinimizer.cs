@@ -45,12 +45,17 @@ public sealed class ScheduleMinimizer(Func<Task> test)
     /// <summary>When set, every candidate's outcome is written here.</summary>
     public TextWriter? Verbose { get; set; }
 
-    /// <summary>The invariant a bug text names ("X violated"), or its kind (deadlock, liveness), so that a simpler schedule may reach the same violation with other numbers in it.</summary>
+    /// <summary>The invariant a bug text names ("X violated", with the function a "found f: ..." names), or its kind (deadlock, liveness), so that a simpler schedule may reach the same violation with other numbers in it.</summary>
     public static string Signature(string bug)
     {
         var m = Regex.Match(bug, @"([A-Z][a-z]+(?: [a-z_]+)*) violated");
         if (m.Success)
-            return m.Groups[1].Value;
+        {
+            // The same invariant broken at the same place: "found aerator_cycle: NULL ..." and
+            // "found __aerator_notify: NULL ..." are two bugs of Device lifetime.
+            var at = Regex.Match(bug[m.Index..], @"found (?:the )?([A-Za-z_][\w>-]*)(?:\(\))?:");
+            return at.Success ? $"{m.Groups[1].Value} ({at.Groups[1].Value})" : m.Groups[1].Value;
+        }
         if (bug.Contains("Deadlock", StringComparison.Ordinal))
             return "deadlock";
         if (bug.Contains("liveness", StringComparison.OrdinalIgnoreCase))

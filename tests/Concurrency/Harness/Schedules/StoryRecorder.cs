@@ -1,0 +1,147 @@
+using System.Reflection;
+using Kernel;
+using Rendering;
+
+namespace Concurrency.Harness.Schedules;
+
+/// <summary>
+/// The task a piece of harness code runs as, for the story ("worker", "shutdown", "free path 1",
+/// "host"). An AsyncLocal: set at the top of a task's body, it follows the task across its awaits
+/// (each await continues as a new Coyote operation). Setting it is not a scheduling point.
+/// </summary>
+public static class Lane
+{
+    private static readonly AsyncLocal<string?> s_lane = new();
+
+    public static string Current => s_lane.Value ?? "main";
+
+    public static void Enter(string name) => s_lane.Value = name;
+}
+
+/// <summary>
+/// Writes down, while a trace is replayed, what each task did: the model's tracepoints
+/// (Kernel.Tracepoint) and the harness's own (an operation applied, a check failed), each with
+/// its task and the scheduling step it happened at; then merges in the preemptions of the
+/// executed trace and returns the story. Recording adds no scheduling point (plain fields, no
+/// locks, no Interlocked), so the replay schedules exactly as the run that wrote the trace.
+///
+/// The step and the running Coyote operation are read by reflection from Coyote 1.7.11's
+/// internals (CoyoteRuntime.Current, its Scheduler's Trace, GetExecutingOperation), as the
+/// replayer does.
+/// </summary>
+public sealed class StoryRecorder : ITraceListener
+{
+    private const BindingFlags Any = BindingFlags.Instance | BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public;
+    private static readonly Type? RuntimeType = typeof(Microsoft.Coyote.Runtime.SchedulingPoint).Assembly.GetType("Microsoft.Coyote.Runtime.CoyoteRuntime");
+    private static readonly PropertyInfo? CurrentRuntime = RuntimeType?.GetProperty("Current", Any);
+    private static readonly FieldInfo? SchedulerField = RuntimeType?.GetField("Scheduler", Any);
+    private static readonly MethodInfo? ExecutingOperation = RuntimeType?.GetMethods(Any)
+        .FirstOrDefault(m => m.Name == "GetExecutingOperation" && !m.IsGenericMethod && m.GetParameters().Length == 0);
+
+    private readonly List<(int Step, ulong Op, string Lane, StoryEventKind Kind, string Text)> _events = new();
+
+    /// <summary>The recorder of the replay under way, if any (harness code reports its own events here).</summary>
+    public static StoryRecorder? Active { get; private set; }
+
+    public void Trace(TraceKind kind, string text) => Record(kind switch
+    {
+        TraceKind.Lock => StoryEventKind.Lock,
+        TraceKind.Unlock => StoryEventKind.Unlock,
+        _ => StoryEventKind.Event,
+    }, text);
+
+    /// <summary>A harness event of the running task.</summary>
+    public static void Note(string text) => Active?.Record(StoryEventKind.Event, text);
+
+    public static void Lock(string text = "took zone->lock") => Active?.Record(StoryEventKind.Lock, text);
+
+    public static void Unlock(string text = "released zone->lock") => Active?.Record(StoryEventKind.Unlock, text);
+
+    /// <summary>The check that failed.</summary>
+    public static void Violation(string message) => Active?.Record(StoryEventKind.Violation, message);
+
+    private void Record(StoryEventKind kind, string text)
+    {
+        var (step, op) = Where();
+        _events.Add((step, op, Lane.Current, kind, text));
+    }
+
+    private static (int Step, ulong Op) Where()
+    {
+        var rt = CurrentRuntime?.GetValue(null);
+        if (rt is null)
+            return (-1, 0);
+        var scheduler = SchedulerField?.GetValue(rt);
+        var trace = scheduler?.GetType().GetField("Trace", Any)?.GetValue(scheduler);
+        int step = trace?.GetType().GetProperty("Length", Any)?.GetValue(trace) is int n ? n : -1;
+        var op = ExecutingOperation?.Invoke(rt, null);
+        ulong id = op?.GetType().GetProperty("Id", Any)?.GetValue(op) is ulong i ? i : 0;
+        return (step, id);
+    }
+
+    /// <summary>Replay the trace with the recorder listening; the story of what ran.</summary>
+    public static ScheduleStory Tell(string scenario, string traceName, ScheduleTrace trace, Func<Task> test)
+    {
+        var recorder = new StoryRecorder();
+        ReplayOutcome outcome;
+        Active = recorder;
+        try
+        {
+            using (Tracepoint.Listen(recorder))
+                outcome = TraceReplayer.Replay(trace, test);
+        }
+        finally
+        {
+            Active = null;
+        }
+        return recorder.Story(scenario, traceName, outcome);
+    }
+
+    private ScheduleStory Story(string scenario, string traceName, ReplayOutcome outcome)
+    {
+        var executed = outcome.Executed;
+        // Coyote runs one iteration's test delegate again for a replay: only the last run's events count.
+        var events = _events;
+        var laneOf = new Dictionary<ulong, string>();
+        foreach (var e in events)
+            laneOf.TryAdd(e.Op, e.Lane);
+        var rows = new List<StoryEvent>();
+        int k = 0;
+        for (int j = 0; j < executed.Steps.Count; j++)
+        {
+            while (k < events.Count && events[k].Step <= j)
+            {
+                rows.Add(new StoryEvent(events[k].Step, events[k].Lane, events[k].Kind, events[k].Text));
+                k++;
+            }
+            var s = executed.Steps[j];
+            if (s.IsPreemption && laneOf.TryGetValue(s.Op, out var lane))
+            {
+                string to = laneOf.TryGetValue(s.Next, out var l2) ? l2 : "harness bookkeeping";
+                if (to != lane)
+                    rows.Add(new StoryEvent(j, lane, StoryEventKind.Preempted, $"preempted at a scheduling point ({s.Point}); {to} runs"));
+            }
+        }
+        for (; k < events.Count; k++)
+            rows.Add(new StoryEvent(events[k].Step, events[k].Lane, events[k].Kind, events[k].Text));
+        if (outcome.Bug is { } bug && !rows.Any(r => r.Kind == StoryEventKind.Violation))
+            rows.Add(new StoryEvent(executed.Steps.Count, rows.LastOrDefault()?.Lane ?? "main", StoryEventKind.Violation, bug));
+        // The violation closes the story: nothing recorded after it (other tasks winding down) is told.
+        int v = rows.FindIndex(r => r.Kind == StoryEventKind.Violation);
+        if (v >= 0)
+            rows = rows.Take(v + 1).ToList();
+        var lanes = rows.Select(r => r.Lane).Distinct().OrderBy(LaneOrder).ThenBy(l => l, StringComparer.Ordinal).ToList();
+        return new ScheduleStory(scenario, traceName, lanes, rows, executed.Preemptions, executed.SchedulingSteps,
+            outcome.Bug is null ? null : ScheduleMinimizer.Signature(outcome.Bug), outcome.Bug);
+    }
+
+    private static int LaneOrder(string lane) => lane switch
+    {
+        "main" => 0,
+        _ when lane.StartsWith("free", StringComparison.Ordinal) => 1,
+        "startup" or "shutdown" or "unregister" or "freeze/restore" => 2,
+        "worker" => 3,
+        "host" => 4,
+        _ => 5,
+    };
+}
