@@ -84,23 +84,7 @@ public sealed class HtmlScreenshotTests
     public void Headless_chromium_draws_the_boundary_and_the_violating_block()
     {
         var (_, html) = Render();
-        string dir = TestFiles.TempDir();
-        string page = Path.Combine(dir, "counterexample.html");
-        string png = Path.Combine(dir, "counterexample.png");
-        File.WriteAllText(page, html);
-        var psi = new ProcessStartInfo(Chromium!)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", $"--user-data-dir={Path.Combine(dir, "profile")}", "--window-size=1300,2600", $"--screenshot={png}", new Uri(page).AbsoluteUri })
-            psi.ArgumentList.Add(arg);
-        using var p = Process.Start(psi)!;
-        _ = p.StandardOutput.ReadToEndAsync();
-        string err = p.StandardError.ReadToEndAsync().Result;
-        Assert.True(p.WaitForExit(60_000), "chromium did not finish within 60 s");
-        Assert.True(File.Exists(png), $"chromium wrote no screenshot (exit {p.ExitCode}): {err}");
+        string png = Screenshot(html, "counterexample", 1300, 2600);
         Assert.True(new FileInfo(png).Length > 20_000, $"the screenshot is suspiciously small: {new FileInfo(png).Length} bytes");
         var image = PngImage.Read(png);
         Assert.Equal(1300, image.Width);
@@ -133,5 +117,28 @@ public sealed class HtmlScreenshotTests
     {
         var file = CounterexampleLoader.Load(Path.Combine(TestFiles.Regressions, "v1-expand-made-raw-blocks-never-request-a-pass.json"));
         return (file, HtmlRenderer.Render(file, ScenarioStepper.Capture(file.Design, file.Scenario)));
+    }
+
+    /// <summary>Headless Chromium's screenshot of a page (width x height px); the PNG's path. Asserts that Chromium finished and wrote it.</summary>
+    public static string Screenshot(string html, string name, int width, int height)
+    {
+        string dir = TestFiles.TempDir();
+        string page = Path.Combine(dir, name + ".html");
+        string png = Path.Combine(dir, name + ".png");
+        File.WriteAllText(page, html);
+        var psi = new ProcessStartInfo(Chromium!)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", $"--user-data-dir={Path.Combine(dir, "profile")}", $"--window-size={width},{height}", $"--screenshot={png}", new Uri(page).AbsoluteUri })
+            psi.ArgumentList.Add(arg);
+        using var p = Process.Start(psi)!;
+        _ = p.StandardOutput.ReadToEndAsync();
+        string err = p.StandardError.ReadToEndAsync().Result;
+        Assert.True(p.WaitForExit(60_000), "chromium did not finish within 60 s");
+        Assert.True(File.Exists(png), $"chromium wrote no screenshot (exit {p.ExitCode}): {err}");
+        return png;
     }
 }

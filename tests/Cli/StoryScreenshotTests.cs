@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Rendering;
 using Xunit;
 
@@ -18,23 +17,7 @@ public sealed class StoryScreenshotTests
     public void Story_headless_chromium_draws_the_violation_the_lock_holds_and_the_preemption()
     {
         string html = StorySvgRenderer.Render(StoryRenderingTests.Sample);
-        string dir = TestFiles.TempDir();
-        string page = Path.Combine(dir, "story.html");
-        string png = Path.Combine(dir, "story.png");
-        File.WriteAllText(page, html);
-        var psi = new ProcessStartInfo(HtmlScreenshotTests.Chromium!)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", $"--user-data-dir={Path.Combine(dir, "profile")}", "--window-size=1300,1200", $"--screenshot={png}", new Uri(page).AbsoluteUri })
-            psi.ArgumentList.Add(arg);
-        using var p = Process.Start(psi)!;
-        _ = p.StandardOutput.ReadToEndAsync();
-        string err = p.StandardError.ReadToEndAsync().Result;
-        Assert.True(p.WaitForExit(60_000), "chromium did not finish within 60 s");
-        Assert.True(File.Exists(png), $"chromium wrote no screenshot (exit {p.ExitCode}): {err}");
+        string png = HtmlScreenshotTests.Screenshot(html, "story", 1300, 1200);
         var image = PngImage.Read(png);
         Assert.Equal(1300, image.Width);
         // The violation: one box of 222 x 49 px (three lines), less its white text and antialiased edges.

@@ -123,7 +123,7 @@ public sealed class ConcurrentAeration
             {
                 StoryRecorder.Lock();
                 Check($"before {op}");
-                StoryRecorder.Note(op.ToString()!);
+                StoryRecorder.Note(op);
                 Apply(op);
                 Check($"after {op}");
                 StoryRecorder.Unlock();
@@ -217,7 +217,8 @@ public sealed class ConcurrentAeration
             int k = UnderCoyote
                 ? Microsoft.Coyote.Random.Generator.Create().NextInteger(_spec.ShutdownAfterOpsMax + 1)
                 : global::System.Random.Shared.Next(_spec.ShutdownAfterOpsMax + 1);
-            StoryRecorder.Note($"the device goes away after {k} free/alloc operation(s)");
+            if (StoryRecorder.On)
+                StoryRecorder.Note($"the device goes away after {k} free/alloc operation(s)");
             while (Volatile.Read(ref _opsDone) < k && !Done && !Stopped)
                 seen = await WaitForChange(seen);
         }
@@ -362,8 +363,7 @@ public sealed class ConcurrentAeration
 
     private void Fail(string message)
     {
-        if (Failure is null)
-            StoryRecorder.Violation(message);
+        StoryRecorder.Violation(message);
         Interlocked.CompareExchange(ref _failure, message, null);
         Volatile.Write(ref _stop, 1);
         Bump();

@@ -128,7 +128,7 @@ public sealed class ConcurrentReporting
         int i = 0;
         foreach (var ops in _spec.OpTasks)
         {
-            string name = $"free path {++i}";
+            string name = $"free/alloc task {++i}";
             tasks.Add((name, () => OpsLoop(name, ops)));
         }
         if (_spec.Unregister != UnregisterKind.None)
@@ -211,7 +211,7 @@ public sealed class ConcurrentReporting
             lock (Zone.Lock)
             {
                 StoryRecorder.Lock();
-                StoryRecorder.Note(op.ToString()!);
+                StoryRecorder.Note(op);
                 Check($"{name}: before {op}");
                 int notified = System.Reporting.Events.Notified;
                 string? freed = null;
@@ -660,8 +660,7 @@ public sealed class ConcurrentReporting
 
     private void Fail(string message)
     {
-        if (Failure is null)
-            StoryRecorder.Violation(message);
+        StoryRecorder.Violation(message);
         Interlocked.CompareExchange(ref _failure, message, null);
         Volatile.Write(ref _stop, 1);
         Bump();

@@ -79,7 +79,8 @@ public sealed class TwoZones
         {
             lock (zone.Lock)
             {
-                StoryRecorder.Note($"free pfn {pfn} order {order} in {zone.Config.Name}");
+                if (StoryRecorder.On)
+                    StoryRecorder.Note($"free pfn {pfn} order {order} in {zone.Config.Name}");
                 zone.Free(pfn, order);
             }
             Check($"after a free in zone {zone.Config.Name}");
@@ -89,7 +90,8 @@ public sealed class TwoZones
         {
             lock (zone.Lock)
             {
-                StoryRecorder.Note($"allocate order {k} in {zone.Config.Name}");
+                if (StoryRecorder.On)
+                    StoryRecorder.Note($"allocate order {k} in {zone.Config.Name}");
                 zone.Allocate(k, MigrateType.Movable);
             }
             Check($"after an allocation in zone {zone.Config.Name}");

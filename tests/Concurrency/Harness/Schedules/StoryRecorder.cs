@@ -1,4 +1,3 @@
-using System.Reflection;
 using Kernel;
 using Rendering;
 
@@ -25,20 +24,12 @@ public static class Lane
 /// executed trace and returns the story. Recording adds no scheduling point (plain fields, no
 /// locks, no Interlocked), so the replay schedules exactly as the run that wrote the trace.
 ///
-/// The step and the running Coyote operation are read by reflection from Coyote 1.7.11's
-/// internals (CoyoteRuntime.Current, its Scheduler's Trace, GetExecutingOperation), as the
-/// replayer does.
+/// The step and the running Coyote operation are read from Coyote's internals (CoyoteInternals).
 /// </summary>
 public sealed class StoryRecorder : ITraceListener
 {
-    private const BindingFlags Any = BindingFlags.Instance | BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public;
-    private static readonly Type? RuntimeType = typeof(Microsoft.Coyote.Runtime.SchedulingPoint).Assembly.GetType("Microsoft.Coyote.Runtime.CoyoteRuntime");
-    private static readonly PropertyInfo? CurrentRuntime = RuntimeType?.GetProperty("Current", Any);
-    private static readonly FieldInfo? SchedulerField = RuntimeType?.GetField("Scheduler", Any);
-    private static readonly MethodInfo? ExecutingOperation = RuntimeType?.GetMethods(Any)
-        .FirstOrDefault(m => m.Name == "GetExecutingOperation" && !m.IsGenericMethod && m.GetParameters().Length == 0);
-
     private readonly List<(int Step, ulong Op, string Lane, StoryEventKind Kind, string Text)> _events = new();
+    private bool _violated;
 
     /// <summary>The recorder of the replay under way, if any (harness code reports its own events here).</summary>
     public static StoryRecorder? Active { get; private set; }
@@ -50,33 +41,27 @@ public sealed class StoryRecorder : ITraceListener
         _ => StoryEventKind.Event,
     }, text);
 
-    /// <summary>A harness event of the running task.</summary>
-    public static void Note(string text) => Active?.Record(StoryEventKind.Event, text);
+    /// <summary>Whether a story is being recorded (test it before formatting a note).</summary>
+    public static bool On => Active != null;
+
+    /// <summary>A harness event of the running task (what, as its ToString, only when recording).</summary>
+    public static void Note(object what) => Active?.Record(StoryEventKind.Event, what.ToString()!);
 
     public static void Lock(string text = "took zone->lock") => Active?.Record(StoryEventKind.Lock, text);
 
     public static void Unlock(string text = "released zone->lock") => Active?.Record(StoryEventKind.Unlock, text);
 
-    /// <summary>The check that failed.</summary>
+    /// <summary>The check that failed (only the first one is kept).</summary>
     public static void Violation(string message) => Active?.Record(StoryEventKind.Violation, message);
 
     private void Record(StoryEventKind kind, string text)
     {
-        var (step, op) = Where();
+        // The first violation closes the story; a task that fails after it (the run stopping) is not told.
+        if (kind == StoryEventKind.Violation && _violated)
+            return;
+        _violated |= kind == StoryEventKind.Violation;
+        var (step, op) = CoyoteInternals.Where();
         _events.Add((step, op, Lane.Current, kind, text));
-    }
-
-    private static (int Step, ulong Op) Where()
-    {
-        var rt = CurrentRuntime?.GetValue(null);
-        if (rt is null)
-            return (-1, 0);
-        var scheduler = SchedulerField?.GetValue(rt);
-        var trace = scheduler?.GetType().GetField("Trace", Any)?.GetValue(scheduler);
-        int step = trace?.GetType().GetProperty("Length", Any)?.GetValue(trace) is int n ? n : -1;
-        var op = ExecutingOperation?.Invoke(rt, null);
-        ulong id = op?.GetType().GetProperty("Id", Any)?.GetValue(op) is ulong i ? i : 0;
-        return (step, id);
     }
 
     /// <summary>Replay the trace with the recorder listening; the story of what ran.</summary>
@@ -100,7 +85,6 @@ public sealed class StoryRecorder : ITraceListener
     private ScheduleStory Story(string scenario, string traceName, ReplayOutcome outcome)
     {
         var executed = outcome.Executed;
-        // Coyote runs one iteration's test delegate again for a replay: only the last run's events count.
         var events = _events;
         var laneOf = new Dictionary<ulong, string>();
         foreach (var e in events)

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.Coyote;
 using Microsoft.Coyote.SystematicTesting;
 
@@ -18,15 +17,11 @@ public sealed record ReplayOutcome(string? Bug, ScheduleTrace Executed, string? 
 /// enabled, or it stopped at another kind of scheduling point) Coyote ends the run and keeps the
 /// reason.
 ///
-/// Coyote writes no trace in replay mode and keeps the executed steps and the replay error in
-/// internal members (TestingEngine.Scheduler, OperationScheduler.Trace and GetLastError): they
-/// are read by reflection, pinned to Coyote 1.7.11 (Directory.Packages.props). If a Coyote update
-/// renames them, <see cref="Replay"/> fails with a message naming the member.
+/// Coyote writes no trace in replay mode: the executed steps and the replay error are read from
+/// its internals (CoyoteInternals).
 /// </summary>
 public static class TraceReplayer
 {
-    private const BindingFlags Internal = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
-
     public static ReplayOutcome Replay(ScheduleTrace trace, Func<Task> test)
     {
         var c = Configuration.Create()
@@ -36,18 +31,8 @@ public static class TraceReplayer
             .WithReproducibleTrace(trace.ToJson());
         using var engine = TestingEngine.Create(c, test);
         engine.Run();
-        var scheduler = Member(engine, "Scheduler");
-        var executed = ((System.Collections.IEnumerable)Member(scheduler, "Trace")).Cast<object>()
-            .Select(s => TraceStep.Parse(s.ToString()!)).ToList();
-        var error = scheduler.GetType().GetMethod("GetLastError", Internal)?.Invoke(scheduler, null) as string;
+        var executed = CoyoteInternals.ExecutedSteps(engine).Select(TraceStep.Parse).ToList();
         string? bug = engine.TestReport.NumOfFoundBugs > 0 ? engine.TestReport.BugReports.First() : null;
-        return new ReplayOutcome(bug, trace.WithSteps(executed), string.IsNullOrEmpty(error) ? null : error);
-    }
-
-    private static object Member(object o, string name)
-    {
-        var t = o.GetType();
-        object? v = t.GetProperty(name, Internal)?.GetValue(o) ?? t.GetField(name, Internal)?.GetValue(o);
-        return v ?? throw new MissingMemberException($"Coyote {typeof(TestingEngine).Assembly.GetName().Version}: {t.Name}.{name} not found (the trace replayer is written for 1.7.11)");
+        return new ReplayOutcome(bug, trace.WithSteps(executed), CoyoteInternals.ReplayError(engine));
     }
 }
