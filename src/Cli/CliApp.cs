@@ -88,6 +88,7 @@ public static class CliApp
         root.Subcommands.Add(ReplayCommand.Build(stdout));
         root.Subcommands.Add(ShowCommand.Build(stdout));
         root.Subcommands.Add(ExploreCommand.Build(stdout));
+        root.Subcommands.Add(MinimizeCommand.Build(stdout));
         root.Subcommands.Add(HelpCommand());
         return root;
     }

@@ -79,6 +79,23 @@ public static class CoyoteTool
         return Run(root, "dotnet", args);
     }
 
+    /// <summary>The scenario assembly, built first unless noBuild (then it must exist already).</summary>
+    public static string ScenarioAssembly(string root, bool noBuild, TextWriter log)
+    {
+        string dll = noBuild ? Path.Combine(root, "tests", "Concurrency", "bin", "Debug", "net10.0", "Concurrency.dll") : BuildScenarios(root, log);
+        if (!File.Exists(dll))
+            throw new UsageException($"{Path.GetRelativePath(root, dll)} does not exist: build tests/Concurrency first (or leave out --no-build)");
+        return dll;
+    }
+
+    /// <summary>
+    /// The scenario assembly run as a program (tests/Concurrency/Program.cs): `story` and
+    /// `minimize` replay schedules in process there. Its exit codes: 0 done, 1 the trace shows no
+    /// bug, 2 misuse, 3 failure; its standard output and error are returned apart.
+    /// </summary>
+    public static (int ExitCode, string Output, string Error) Harness(string root, string dll, params string[] args) =>
+        RunSplit(root, "dotnet", [dll, .. args]);
+
     /// <summary>`coyote replay`.</summary>
     public static (int ExitCode, string Output) Replay(string root, string dll, string trace, string method) =>
         Run(root, "dotnet", ["tool", "run", "coyote", "--", "replay", dll, trace, "-m", MethodPrefix + method]);
@@ -99,6 +116,12 @@ public static class CoyoteTool
 
     private static (int, string) Run(string root, string file, IEnumerable<string> args)
     {
+        var (rc, output, error) = RunSplit(root, file, args, merged: true);
+        return (rc, output + error);
+    }
+
+    private static (int, string, string) RunSplit(string root, string file, IEnumerable<string> args, bool merged = false)
+    {
         var psi = new ProcessStartInfo(file)
         {
             WorkingDirectory = root,
@@ -113,11 +136,12 @@ public static class CoyoteTool
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         using var p = Process.Start(psi) ?? throw new ToolFailedException($"could not start {file}");
         var sb = new StringBuilder();
+        var eb = merged ? sb : new StringBuilder();
         p.OutputDataReceived += (_, e) => { if (e.Data != null) lock (sb) sb.AppendLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (sb) sb.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (sb) eb.AppendLine(e.Data); };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         p.WaitForExit();
-        return (p.ExitCode, sb.ToString());
+        return (p.ExitCode, sb.ToString(), merged ? "" : eb.ToString());
     }
 }

@@ -23,9 +23,10 @@ public static class ExploreCommand
         var shard = new Option<string?>("--shard") { Description = "Run shard i of n (1-based): the seeds k with k mod n = i-1." };
         var outDir = new Option<string>("--out") { Description = "Where traces go.", DefaultValueFactory = _ => "counterexamples" };
         var noBuild = new Option<bool>("--no-build") { Description = "Do not build tests/Concurrency first (it must be built and rewritten already)." };
-        var command = new Command("explore", "Explore thread schedules of a concurrency scenario with Coyote; write the trace of any bug found.")
+        var noMinimize = new Option<bool>("--no-minimize") { Description = "Write only the raw trace of a bug; do not minimize it (minimize does it later)." };
+        var command = new Command("explore", "Explore thread schedules of a concurrency scenario with Coyote; write the trace of any bug found, and its minimized trace.")
         {
-            scenario, design, strategy, iterations, seed, seeds, shard, outDir, noBuild,
+            scenario, design, strategy, iterations, seed, seeds, shard, outDir, noBuild, noMinimize,
         };
         command.SetAction(parse =>
         {
@@ -46,11 +47,8 @@ public static class ExploreCommand
             var (si, sn) = parse.GetValue(shard) is string s ? CheckSettings.ParseShard(s) : (1, 1);
 
             string root = CoyoteTool.RepositoryRoot();
-            string dll = parse.GetValue(noBuild)
-                ? Path.Combine(root, "tests", "Concurrency", "bin", "Debug", "net10.0", "Concurrency.dll")
-                : CoyoteTool.BuildScenarios(root, stdout);
-            if (!File.Exists(dll))
-                throw new UsageException($"{dll} does not exist: build tests/Concurrency first");
+            string dll = CoyoteTool.ScenarioAssembly(root, parse.GetValue(noBuild), stdout);
+            bool minimize = !parse.GetValue(noMinimize);
             string outPath = Path.GetFullPath(parse.GetValue(outDir)!);
             Directory.CreateDirectory(outPath);
 
@@ -64,7 +62,7 @@ public static class ExploreCommand
                 string work = Directory.CreateTempSubdirectory($"coyote-{method}-{sd}-").FullName;
                 try
                 {
-                    bugs += ExploreOne(stdout, root, dll, method, st, iters, sd, work, outPath);
+                    bugs += ExploreOne(stdout, root, dll, method, st, iters, sd, work, outPath, minimize);
                 }
                 finally
                 {
@@ -76,8 +74,8 @@ public static class ExploreCommand
         return command;
     }
 
-    /// <summary>One seed: run the tool, copy the trace of a bug; returns 1 when a bug was found.</summary>
-    private static int ExploreOne(TextWriter stdout, string root, string dll, string method, string st, uint iters, uint sd, string work, string outPath)
+    /// <summary>One seed: run the tool, copy the trace of a bug (and minimize it); returns 1 when a bug was found.</summary>
+    private static int ExploreOne(TextWriter stdout, string root, string dll, string method, string st, uint iters, uint sd, string work, string outPath, bool minimize)
     {
                 var (rc, output) = CoyoteTool.Test(root, dll, method, st, iters, sd, work);
                 string? bug = output.Contains("Found 1 bug", StringComparison.Ordinal)
@@ -99,7 +97,9 @@ public static class ExploreCommand
                 File.Copy(trace, dest, overwrite: true);
                 stdout.WriteLine($"{method} {st} seed {sd}: BUG ({iterationsLine.TrimStart('.', ' ')}): {bug}");
                 stdout.WriteLine($"  trace: {dest}");
-                stdout.WriteLine($"  replay: dotnet run --project src/Cli -- replay {Path.GetRelativePath(Directory.GetCurrentDirectory(), dest)}");
+                stdout.WriteLine($"  replay: {CliApp.HowToRun} replay {Path.GetRelativePath(Directory.GetCurrentDirectory(), dest)}");
+                if (minimize && !MinimizeCommand.Run(stdout, root, dll, dest, method, TraceFile.MinimizedPath(dest)))
+                    throw new ToolFailedException($"the trace of the bug found with seed {sd} does not reproduce it in process (see above)");
                 return 1;
     }
 }

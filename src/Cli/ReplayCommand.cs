@@ -10,12 +10,15 @@ public static class ReplayCommand
     {
         var file = new Argument<string>("file") { Description = "A counterexample file (JSON), or a Coyote trace (.trace) written by explore or the concurrency tests." };
         var method = new Option<string?>("--method") { Description = "For a .trace: the scenario method of Concurrency.Harness.EntryPoints (default: from the file name)." };
-        var command = new Command("replay", "Replay a counterexample file or a Coyote trace and verify that the same failure comes back; say where the run diverges if it does.") { file, method };
+        var noBuild = new Option<bool>("--no-build") { Description = "For a .trace: do not build tests/Concurrency first (it must be built and rewritten already)." };
+        var command = new Command("replay", "Replay a counterexample file or a Coyote trace and verify that the same failure comes back; say where the run diverges if it does.") { file, method, noBuild };
         command.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
             if (path.EndsWith(".trace", StringComparison.OrdinalIgnoreCase))
-                return ReplayTrace(path, parse.GetValue(method), stdout);
+                return ReplayTrace(path, parse.GetValue(method), parse.GetValue(noBuild), stdout);
+            if (parse.GetValue(method) is not null)
+                throw new UsageException("--method applies to a .trace, not to a counterexample file");
             var ce = CliApp.LoadFile(path);
             var result = Replayer.Replay(ce);
             stdout.Write(result.Report.Narrate());
@@ -39,27 +42,16 @@ public static class ReplayCommand
         return command;
     }
 
-    /// <summary>Known names of the checked-in traces of tests/Concurrency/traces, and what their bug must say.</summary>
-    private static readonly Dictionary<string, (string Method, string Expect)> CheckedIn = new(StringComparer.Ordinal)
-    {
-        ["scenario2-v1-shutdown-race"] = ("ShutdownV1", "a_dev_info is NULL"),
-        ["scenario5-stale-boundary"] = ("TwoZonesStaleBoundary", "points into zone"),
-    };
-
     /// <summary>Replay a Coyote trace with the coyote tool on the rewritten scenario assembly; exit 0 when the bug comes back.</summary>
-    private static int ReplayTrace(string path, string? method, TextWriter stdout)
+    private static int ReplayTrace(string path, string? method, bool noBuild, TextWriter stdout)
     {
         CliApp.RequireFile(path);
         TraceFile.Validate(path);
         string name = Path.GetFileNameWithoutExtension(path);
-        string? expect = CheckedIn.TryGetValue(name, out var known) ? known.Expect : null;
-        method ??= expect is not null ? known.Method
-            : CoyoteTool.Methods.FirstOrDefault(m => name.StartsWith(m + "-", StringComparison.Ordinal))
-            ?? throw new UsageException($"{path}: cannot tell the scenario from the file name; pass --method ({string.Join(", ", CoyoteTool.Methods)})");
-        if (!CoyoteTool.Methods.Contains(method))
-            throw new UsageException($"--method: unknown scenario method '{method}' ({string.Join(", ", CoyoteTool.Methods)})");
+        method = TraceFile.Method(path, method);
+        string? expect = TraceFile.Expected(path);
         string root = CoyoteTool.RepositoryRoot();
-        string dll = CoyoteTool.BuildScenarios(root, stdout);
+        string dll = CoyoteTool.ScenarioAssembly(root, noBuild, stdout);
         var (rc, output) = CoyoteTool.Replay(root, dll, Path.GetFullPath(path), method);
         string? bug = CoyoteTool.BugText(output);
         // The tool exits non-zero when it reproduced a bug; what counts is that it did.

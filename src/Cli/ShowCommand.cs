@@ -20,7 +20,7 @@ public static class ShowCommand
 
     public static Command Build(TextWriter stdout)
     {
-        var file = new Argument<string>("file") { Description = "A counterexample file (JSON)." };
+        var file = new Argument<string>("file") { Description = "A counterexample file (JSON), or a Coyote trace (.trace): its replay told as lanes, one per task." };
         var html = new Option<string?>("--html") { Description = "Also write a self-contained HTML page (one SVG picture per step) to this path." };
         var maxSteps = new Option<string?>("--max-steps")
         {
@@ -28,13 +28,23 @@ public static class ShowCommand
             HelpName = "N",
         };
         var allSteps = new Option<bool>("--all-steps") { Description = "Draw every step, however many (the page of a 100,000-step run is hundreds of MB)." };
-        var command = new Command("show", "Render a counterexample step by step: free lists per order and migratetype, raw and aerated blocks, the boundary, the batch, flags and counters.")
+        var method = new Option<string?>("--method") { Description = "For a .trace: the scenario method of Concurrency.Harness.EntryPoints (default: from the file name)." };
+        var noBuild = new Option<bool>("--no-build") { Description = "For a .trace: do not build tests/Concurrency first (it must be built and rewritten already)." };
+        var command = new Command("show", "Render a counterexample step by step (free lists per order and migratetype, raw and aerated blocks, the boundary, the batch, flags and counters), or a Coyote trace as the story of its tasks.")
         {
-            file, html, maxSteps, allSteps,
+            file, html, maxSteps, allSteps, method, noBuild,
         };
         command.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
+            if (path.EndsWith(".trace", StringComparison.OrdinalIgnoreCase))
+            {
+                if (parse.GetValue(maxSteps) is not null || parse.GetValue(allSteps))
+                    throw new UsageException("--max-steps and --all-steps apply to a counterexample file; a trace's story is told whole");
+                return ShowTrace(path, parse.GetValue(method), parse.GetValue(html), parse.GetValue(noBuild), stdout);
+            }
+            if (parse.GetValue(method) is not null || parse.GetValue(noBuild))
+                throw new UsageException("--method and --no-build apply to a .trace, not to a counterexample file");
             int budget = Budget(parse.GetValue(maxSteps), parse.GetValue(allSteps));
             string? outPath = parse.GetValue(html);
             if (outPath is not null)
@@ -44,21 +54,49 @@ public static class ShowCommand
             string hint = "--all-steps draws them all";
             TextRenderer.Write(stdout, ce, captured.Steps, captured.LeftOut, hint);
             if (outPath is not null)
-            {
-                try
-                {
-                    using var writer = new StreamWriter(outPath, false, new UTF8Encoding(false)) { NewLine = "\n" };
-                    HtmlRenderer.Write(writer, ce, captured.Steps, captured.LeftOut, hint);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    throw new UsageException($"--html: cannot write {outPath}: {e.Message}");
-                }
-                stdout.WriteLine($"HTML written to {outPath}");
-            }
+                WriteHtml(outPath, w => HtmlRenderer.Write(w, ce, captured.Steps, captured.LeftOut, hint), stdout);
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// `show FILE.trace`: replay the trace in the concurrency harness and print its story, one
+    /// column per task. Exit 0 when the replay ends in the violation, 1 when it shows no bug.
+    /// </summary>
+    private static int ShowTrace(string path, string? method, string? outPath, bool noBuild, TextWriter stdout)
+    {
+        if (outPath is not null)
+            CheckHtmlPath(outPath);
+        CliApp.RequireFile(path);
+        TraceFile.Validate(path);
+        method = TraceFile.Method(path, method);
+        string root = CoyoteTool.RepositoryRoot();
+        string dll = CoyoteTool.ScenarioAssembly(root, noBuild, stdout);
+        var story = Schedules.Story(root, dll, path, method);
+        stdout.Write(StoryTextRenderer.Render(story));
+        if (outPath is not null)
+            WriteHtml(outPath, w => w.Write(StorySvgRenderer.Render(story)), stdout);
+        if (story.Bug is null)
+        {
+            stdout.WriteLine($"REPLAY FAILED: the trace did not reproduce a bug in {method} (it may predate a change of the model or the harness)");
+            return ExitCodes.Failed;
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static void WriteHtml(string outPath, Action<TextWriter> write, TextWriter stdout)
+    {
+        try
+        {
+            using var writer = new StreamWriter(outPath, false, new UTF8Encoding(false)) { NewLine = "\n" };
+            write(writer);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--html: cannot write {outPath}: {e.Message}");
+        }
+        stdout.WriteLine($"HTML written to {outPath}");
     }
 
     /// <summary>The step budget from --max-steps and --all-steps; a bad value is a usage error naming the option and the range.</summary>

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.Json;
 using Concurrency.Harness;
 using Concurrency.Harness.Schedules;
 
@@ -13,13 +14,19 @@ namespace Concurrency;
 ///   dotnet Concurrency.dll minimize TRACE METHOD OUT   minimize; write the simplest trace to OUT
 ///   dotnet Concurrency.dll story TRACE METHOD          the story of the trace's replay, as JSON
 ///
-/// METHOD is an EntryPoints method (ShutdownV1, ...). Exit codes: 0 done, 2 misuse, 3 failure.
+/// METHOD is an EntryPoints method (ShutdownV1, ...). Exit codes: 0 done, 1 the trace does not
+/// reproduce a bug, 2 misuse (a file that is not a trace, an unknown method), 3 failure.
+/// Coyote's engine writes its progress to the console even with console logging off; the
+/// program's own output goes to the real stdout and the engine's is dropped.
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
         Environment.SetEnvironmentVariable("COYOTE_CLI_TELEMETRY_OPTOUT", "1");
+        var stdout = Console.Out;
+        var stderr = Console.Error;
+        Console.SetOut(TextWriter.Null);
         try
         {
             switch (args)
@@ -27,34 +34,69 @@ public static class Program
                 case ["minimize", var trace, var method, var output]:
                 {
                     var test = EntryPoint(method);
-                    var r = new ScheduleMinimizer(test).Minimize(ScheduleTrace.Parse(File.ReadAllText(trace)), Console.Out);
+                    var t = Load(trace);
+                    var minimizer = new ScheduleMinimizer(test);
+                    if (Environment.GetEnvironmentVariable("SCHEDULE_MINIMIZER_VERBOSE") == "1")
+                        minimizer.Verbose = stderr;
+                    MinimizeResult r;
+                    try
+                    {
+                        r = minimizer.Minimize(t, stdout);
+                    }
+                    catch (NotReproducedException e)
+                    {
+                        stderr.WriteLine(e.Message);
+                        return 1;
+                    }
                     File.WriteAllText(output, r.Minimized.ToJson());
-                    Console.WriteLine($"from: {r.Original}");
-                    Console.WriteLine($"to:   {r.Minimized}");
-                    Console.WriteLine($"bug:  {r.Bug}");
+                    stdout.WriteLine($"from: {r.Original}");
+                    stdout.WriteLine($"to:   {r.Minimized}");
+                    stdout.WriteLine($"bug:  {r.Bug}");
+                    stdout.WriteLine($"took: {r.Candidates} candidates, {r.Replays} replays, {r.Elapsed.TotalSeconds:F1} s");
                     return 0;
                 }
                 case ["story", var trace, var method]:
                 {
                     var test = EntryPoint(method);
-                    var story = StoryRecorder.Tell(method, Path.GetFileName(trace), ScheduleTrace.Parse(File.ReadAllText(trace)), test);
-                    Console.WriteLine(story.ToJson());
+                    var story = StoryRecorder.Tell(method, Path.GetFileName(trace), Load(trace), test);
+                    stdout.WriteLine(story.ToJson());
                     return 0;
                 }
                 default:
-                    Console.Error.WriteLine("usage: Concurrency.dll minimize TRACE METHOD OUT | story TRACE METHOD");
+                    stderr.WriteLine("usage: Concurrency.dll minimize TRACE METHOD OUT | story TRACE METHOD");
                     return 2;
             }
         }
         catch (ArgumentException e)
         {
-            Console.Error.WriteLine(e.Message);
+            stderr.WriteLine(e.Message);
             return 2;
         }
         catch (InvalidOperationException e)
         {
-            Console.Error.WriteLine(e.Message);
+            stderr.WriteLine(e.Message);
             return 3;
+        }
+        catch (IOException e)
+        {
+            stderr.WriteLine(e.Message);
+            return 3;
+        }
+        finally
+        {
+            Console.SetOut(stdout);
+        }
+    }
+
+    private static ScheduleTrace Load(string path)
+    {
+        try
+        {
+            return ScheduleTrace.Parse(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidCastException)
+        {
+            throw new ArgumentException($"{path}: not a Coyote trace: {e.Message}");
         }
     }
 

@@ -160,7 +160,7 @@ public class ReportingScenarioTests(ITestOutputHelper output)
     public void Reporting4_WorkOnSystemWqRunsAfterFreeze_IsFound_AndItsTraceReplays()
     {
         Assert.False(ReportingScenarios.WithoutFreezableWork.Has(ReportingFixes.FreezableWork));
-        Found(nameof(EntryPoints.ReportingFreezeNoFreezableWork), 10, "KernelOops", "use after free", "deleted by virtballoon_freeze");
+        Found(nameof(EntryPoints.ReportingFreezeNoFreezableWork), 11, "KernelOops", "use after free", "deleted by virtballoon_freeze");
     }
 
     [Fact]

@@ -37,11 +37,13 @@ public sealed class ConcurrentAeration
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _opsDone;
     private int _workerExited;
+    private readonly Bookkeeping _books;
 
     public ConcurrentAeration(ScenarioSpec spec, bool underCoyote = true)
     {
         _spec = spec;
         UnderCoyote = underCoyote;
+        _books = new Bookkeeping(underCoyote);
         System = new AerationSystem(new Scenario(spec.Zone, [], spec.Setup), spec.Design);
     }
 
@@ -50,7 +52,14 @@ public sealed class ConcurrentAeration
     public AerationSystem System { get; }
 
     /// <summary>The first failure seen (also asserted under Coyote).</summary>
-    public string? Failure => Volatile.Read(ref _failure);
+    public string? Failure
+    {
+        get
+        {
+            using (_books.Quiet())
+                return Volatile.Read(ref _failure);
+        }
+    }
 
     /// <summary>Whether shutdown returned.</summary>
     public bool ShutdownReturned { get; private set; }
@@ -58,7 +67,14 @@ public sealed class ConcurrentAeration
     /// <summary>Invariant checks made (for the report).</summary>
     public int Checks { get; private set; }
 
-    private bool Stopped => Volatile.Read(ref _stop) != 0;
+    private bool Stopped
+    {
+        get
+        {
+            using (_books.Quiet())
+                return Volatile.Read(ref _stop) != 0;
+        }
+    }
 
     /// <summary>The whole scenario: preparation, then the tasks, then the final checks.</summary>
     public async Task Run()
@@ -85,7 +101,8 @@ public sealed class ConcurrentAeration
         // Coyote does not intercept (STACK.md).
         foreach (var t in tasks)
             await t;
-        Volatile.Write(ref _done, 1);
+        using (_books.Quiet())
+            Volatile.Write(ref _done, 1);
         Bump();
         await worker;
         await host;
@@ -128,7 +145,8 @@ public sealed class ConcurrentAeration
                 Check($"after {op}");
                 StoryRecorder.Unlock();
             }
-            Interlocked.Increment(ref _opsDone);
+            using (_books.Quiet())
+                Interlocked.Increment(ref _opsDone);
             Bump();
             await Task.Yield();
         }
@@ -169,7 +187,8 @@ public sealed class ConcurrentAeration
                 break;
             seen = await WaitForChange(seen);
         }
-        Volatile.Write(ref _workerExited, 1);
+        using (_books.Quiet())
+            Volatile.Write(ref _workerExited, 1);
         Bump();
     }
 
@@ -193,7 +212,7 @@ public sealed class ConcurrentAeration
             }
             // Only the worker knows when it is done: between taking its pending work and
             // entering its pass it is neither Idle-with-work-pending nor Running.
-            if (Done && Volatile.Read(ref _workerExited) != 0)
+            if (Done && WorkerExited)
                 break;
             seen = await WaitForChange(seen);
         }
@@ -219,7 +238,7 @@ public sealed class ConcurrentAeration
                 : global::System.Random.Shared.Next(_spec.ShutdownAfterOpsMax + 1);
             if (StoryRecorder.On)
                 StoryRecorder.Note($"the device goes away after {k} free/alloc operation(s)");
-            while (Volatile.Read(ref _opsDone) < k && !Done && !Stopped)
+            while (OpsDone < k && !Done && !Stopped)
                 seen = await WaitForChange(seen);
         }
         if (!System.Shutdown.Begin())
@@ -252,10 +271,36 @@ public sealed class ConcurrentAeration
         return Task.CompletedTask;
     }
 
-    private bool Done => Volatile.Read(ref _done) != 0;
+    private bool Done
+    {
+        get
+        {
+            using (_books.Quiet())
+                return Volatile.Read(ref _done) != 0;
+        }
+    }
+
+    private bool WorkerExited
+    {
+        get
+        {
+            using (_books.Quiet())
+                return Volatile.Read(ref _workerExited) != 0;
+        }
+    }
+
+    private int OpsDone
+    {
+        get
+        {
+            using (_books.Quiet())
+                return Volatile.Read(ref _opsDone);
+        }
+    }
 
     private int Version()
     {
+        using (_books.Quiet())
         lock (_signal)
             return _version;
     }
@@ -263,6 +308,7 @@ public sealed class ConcurrentAeration
     /// <summary>Something changed that a waiting task may care about: complete the current change signal.</summary>
     private void Bump()
     {
+        using var quiet = _books.Quiet();
         TaskCompletionSource old;
         lock (_signal)
         {
@@ -285,11 +331,14 @@ public sealed class ConcurrentAeration
         while (true)
         {
             Task changed;
-            lock (_signal)
+            using (_books.Quiet())
             {
-                if (_version != seen || Stopped)
-                    return _version;
-                changed = _changed.Task;
+                lock (_signal)
+                {
+                    if (_version != seen || Stopped)
+                        return _version;
+                    changed = _changed.Task;
+                }
             }
             await changed;
         }
@@ -364,8 +413,11 @@ public sealed class ConcurrentAeration
     private void Fail(string message)
     {
         StoryRecorder.Violation(message);
-        Interlocked.CompareExchange(ref _failure, message, null);
-        Volatile.Write(ref _stop, 1);
+        using (_books.Quiet())
+        {
+            Interlocked.CompareExchange(ref _failure, message, null);
+            Volatile.Write(ref _stop, 1);
+        }
         Bump();
         if (UnderCoyote)
             Specification.Assert(false, message);

@@ -87,7 +87,17 @@ public sealed class ConcurrentReporting
     public PageReportingDevInfo? DevInfo { get; private set; }
 
     /// <summary>The first failure seen (also asserted under Coyote).</summary>
-    public string? Failure => Volatile.Read(ref _failure);
+    public string? Failure
+    {
+        get
+        {
+            using (_books.Quiet())
+                return Volatile.Read(ref _failure);
+        }
+    }
+
+    /// <summary>The harness's own bookkeeping runs without scheduling points (see Bookkeeping).</summary>
+    private readonly Bookkeeping _books = new(underCoyote: true);
 
     /// <summary>Whether page_reporting_unregister was called and returned.</summary>
     public bool UnregisterStarted { get; private set; }
@@ -109,12 +119,20 @@ public sealed class ConcurrentReporting
 
     private Zone Zone => System.Zone;
 
-    private bool Stopped => Volatile.Read(ref _stop) != 0;
+    private bool Stopped
+    {
+        get
+        {
+            using (_books.Quiet())
+                return Volatile.Read(ref _stop) != 0;
+        }
+    }
 
     private bool OthersDone
     {
         get
         {
+            using (_books.Quiet())
             lock (_signal)
                 return _othersLeft == 0;
         }
@@ -135,6 +153,7 @@ public sealed class ConcurrentReporting
             tasks.Add(("unregister", UnregisterTask));
         if (_spec.FreezeRestore)
             tasks.Add(("freeze/restore", FreezeRestoreTask));
+        using (_books.Quiet())
         lock (_signal)
         {
             _othersLeft = tasks.Count;
@@ -143,7 +162,7 @@ public sealed class ConcurrentReporting
         var running = new List<Task>();
         foreach (var (name, body) in tasks)
             running.Add(Task.Run(async () => { Lane.Enter(name); try { await body(); } finally { Exit(name, other: true); } }));
-        running.Add(Task.Run(async () => { Lane.Enter("worker"); try { await WorkerLoop(); } finally { Volatile.Write(ref _workerExited, 1); Exit("worker", other: false); } }));
+        running.Add(Task.Run(async () => { Lane.Enter("worker"); try { await WorkerLoop(); } finally { using (_books.Quiet()) Volatile.Write(ref _workerExited, 1); Exit("worker", other: false); } }));
         running.Add(Task.Run(async () => { Lane.Enter("host"); try { await HostLoop(); } finally { Exit("host", other: false); } }));
         // Awaited one by one: on net10 Task.WhenAll can bind to a ReadOnlySpan overload that
         // Coyote does not intercept (STACK.md).
@@ -325,7 +344,7 @@ public sealed class ConcurrentReporting
                 await Task.Yield();
                 continue;
             }
-            if (OthersDone && Volatile.Read(ref _workerExited) != 0)
+            if (OthersDone && WorkerExited)
                 break;
             seen = await WaitForChange(seen, "host", _spec.HostNever ? "the device never takes a buffer" : "no buffer available");
         }
@@ -423,8 +442,18 @@ public sealed class ConcurrentReporting
 
     private int OpsLeft()
     {
+        using (_books.Quiet())
         lock (_signal)
             return _spec.OpTasks.Count - _opsDone;
+    }
+
+    private bool WorkerExited
+    {
+        get
+        {
+            using (_books.Quiet())
+                return Volatile.Read(ref _workerExited) != 0;
+        }
     }
 
     // ---- the ledger ----
@@ -552,6 +581,7 @@ public sealed class ConcurrentReporting
 
     private int Version()
     {
+        using (_books.Quiet())
         lock (_signal)
             return _version;
     }
@@ -559,6 +589,7 @@ public sealed class ConcurrentReporting
     /// <summary>Something changed that a waiting task may care about: complete the current change signal.</summary>
     private void Bump()
     {
+        using var quiet = _books.Quiet();
         TaskCompletionSource old;
         lock (_signal)
         {
@@ -577,6 +608,7 @@ public sealed class ConcurrentReporting
         // One step with the change signal: a task that begins to wait after this sees the new
         // version (otherwise it could count itself the last live waiter in between and take
         // the exit for a deadlock).
+        using var quiet = _books.Quiet();
         TaskCompletionSource old;
         lock (_signal)
         {
@@ -606,6 +638,7 @@ public sealed class ConcurrentReporting
         {
             Task changed;
             bool deadlock;
+            using (_books.Quiet())
             lock (_signal)
             {
                 if (_version != seen || Stopped)
@@ -661,8 +694,11 @@ public sealed class ConcurrentReporting
     private void Fail(string message)
     {
         StoryRecorder.Violation(message);
-        Interlocked.CompareExchange(ref _failure, message, null);
-        Volatile.Write(ref _stop, 1);
+        using (_books.Quiet())
+        {
+            Interlocked.CompareExchange(ref _failure, message, null);
+            Volatile.Write(ref _stop, 1);
+        }
         Bump();
         Specification.Assert(false, "{0}", message); // the message is not a format string
     }

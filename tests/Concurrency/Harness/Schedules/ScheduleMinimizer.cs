@@ -2,6 +2,9 @@ using System.Text.RegularExpressions;
 
 namespace Concurrency.Harness.Schedules;
 
+/// <summary>The trace given to the minimizer shows no bug.</summary>
+public sealed class NotReproducedException(string message) : Exception(message);
+
 /// <summary>The simplest schedule found, and what the search cost.</summary>
 public sealed record MinimizeResult(ScheduleTrace Original, ScheduleTrace Minimized, string Bug, int Candidates, int Replays, TimeSpan Elapsed);
 
@@ -70,10 +73,16 @@ public sealed class ScheduleMinimizer(Func<Task> test)
         int candidates = 0;
         var first = Replay(original);
         if (first.Bug is null)
-            throw new InvalidOperationException($"the trace does not reproduce a bug{(first.Divergence is { } d ? ": " + FirstLine(d) : "")}");
+            throw new NotReproducedException($"the trace does not reproduce a bug{(first.Divergence is { } d ? ": " + FirstLine(d) : "")}");
         string bug = first.Bug, sig = Signature(bug);
         var best = first.Executed;
         log?.WriteLine($"start: {best} ({sig})");
+        if (best.Preemptions > 1 && FewPreemptions(best, sig, ref candidates) is { } few)
+        {
+            best = few.Executed;
+            bug = few.Bug!;
+            log?.WriteLine($"few-preemption search: {best}");
+        }
         for (int pass = 0; pass < maxPasses; pass++)
         {
             bool improved = false;
@@ -134,6 +143,62 @@ public sealed class ScheduleMinimizer(Func<Task> test)
         log?.WriteLine($"done: {best} after {candidates} candidates, {_replays} replays, {sw.Elapsed.TotalSeconds:F1} s");
         return new MinimizeResult(first.Executed, best, bug, candidates, _replays, sw.Elapsed);
     }
+
+    /// <summary>
+    /// Phase 0: look for the same bug among schedules with few preemptions, the way iterative
+    /// context bounding (Musuvathi and Qadeer's CHESS) looks at one preemption before two.
+    /// Coyote's probabilistic strategy with bound b keeps the running operation at each
+    /// scheduling point and switches only with probability 2^-b, so a run of a hundred points
+    /// with b = 7 has about one preemption (PCT does not serve here: it switches whenever an
+    /// operation of higher priority becomes enabled, and every await creates one). A few short
+    /// explorations, from the fewest expected preemptions up: the trace of a bug they find with
+    /// the same signature and fewer preemptions replaces the trace to minimize (checked by
+    /// replay, like every candidate). Trace editing alone gets stuck when a preemption cannot be
+    /// taken away without renumbering the operations created after it: Coyote names an operation
+    /// by its creation order, and every await continues as a new operation.
+    /// </summary>
+    private ReplayOutcome? FewPreemptions(ScheduleTrace best, string sig, ref int candidates)
+    {
+        ReplayOutcome? found = null;
+        foreach (int bound in SearchBounds)
+        {
+            for (uint seed = 0; seed < SearchSeeds; seed++)
+            {
+                var c = Microsoft.Coyote.Configuration.Create()
+                    .WithTestingIterations(SearchIterations)
+                    .WithRandomGeneratorSeed(seed)
+                    .WithMaxSchedulingSteps(CoyoteRunner.DefaultMaxSteps, CoyoteRunner.DefaultMaxSteps * 10)
+                    .WithTelemetryEnabled(false)
+                    .WithConsoleLoggingEnabled(false)
+                    .WithPotentialDeadlocksReportedAsBugs(true)
+                    .WithProbabilisticStrategy((uint)bound);
+                using var engine = Microsoft.Coyote.SystematicTesting.TestingEngine.Create(c, test);
+                engine.Run();
+                candidates++;
+                if (engine.TestReport.NumOfFoundBugs == 0 || Signature(engine.TestReport.BugReports.First()) != sig)
+                {
+                    Verbose?.WriteLine($"  probabilistic bound {bound}, seed {seed}: {(engine.TestReport.NumOfFoundBugs == 0 ? "no bug" : "other bug: " + engine.TestReport.BugReports.First())}");
+                    continue;
+                }
+                var r = Replay(ScheduleTrace.Parse(engine.ReproducibleTrace));
+                Verbose?.WriteLine($"  probabilistic bound {bound}, seed {seed}: {r.Executed}");
+                if (r.Bug is { } b && Signature(b) == sig && r.Executed.Cost.CompareTo((found ?? new ReplayOutcome(null, best, null)).Executed.Cost) < 0)
+                    found = r;
+            }
+            if (found is { Executed.Preemptions: <= 1 })
+                break;
+        }
+        return found;
+    }
+
+    /// <summary>PCT bounds (priority change points) the few-preemption search tries, smallest first.</summary>
+    private static readonly int[] SearchBounds = [8, 7, 6, 5, 4];
+
+    private const int SearchSeeds = 4;
+
+    private const uint SearchIterations = 100;
+
+    private static bool ForcedPoints(TraceStep s) => ScheduleTrace.ForcedPoints.Contains(s.Point!);
 
     private ReplayOutcome Replay(ScheduleTrace t)
     {

@@ -51,6 +51,20 @@ public sealed class StoryRecorder : ITraceListener
 
     public static void Unlock(string text = "released zone->lock") => Active?.Record(StoryEventKind.Unlock, text);
 
+    /// <summary>
+    /// The running operation belongs to the current lane: called by the harness's bookkeeping,
+    /// which every task runs between its kernel steps, so that an operation that reports no event
+    /// (a worker that finds nothing to do, a task that wakes and waits again) is still named when
+    /// it preempts another.
+    /// </summary>
+    public static void Seen()
+    {
+        if (Active is { } r)
+            r._laneOfOp.TryAdd(CoyoteInternals.Where().Op, Lane.Current);
+    }
+
+    private readonly Dictionary<ulong, string> _laneOfOp = new();
+
     /// <summary>The check that failed (only the first one is kept).</summary>
     public static void Violation(string message) => Active?.Record(StoryEventKind.Violation, message);
 
@@ -82,13 +96,31 @@ public sealed class StoryRecorder : ITraceListener
         return recorder.Story(scenario, traceName, outcome);
     }
 
+    /// <summary>Replay the trace with the recorder listening; what ran, and at which step and in which operation each event happened.</summary>
+    public static (ReplayOutcome Outcome, IReadOnlyList<(int Step, ulong Op, string Lane)> Events) Record(ScheduleTrace trace, Func<Task> test)
+    {
+        var recorder = new StoryRecorder();
+        ReplayOutcome outcome;
+        Active = recorder;
+        try
+        {
+            using (Tracepoint.Listen(recorder))
+                outcome = TraceReplayer.Replay(trace, test);
+        }
+        finally
+        {
+            Active = null;
+        }
+        return (outcome, recorder._events.Select(e => (e.Step, e.Op, e.Lane)).ToList());
+    }
+
     private ScheduleStory Story(string scenario, string traceName, ReplayOutcome outcome)
     {
         var executed = outcome.Executed;
         var events = _events;
-        var laneOf = new Dictionary<ulong, string>();
+        var laneOf = new Dictionary<ulong, string>(_laneOfOp);
         foreach (var e in events)
-            laneOf.TryAdd(e.Op, e.Lane);
+            laneOf[e.Op] = e.Lane;
         var rows = new List<StoryEvent>();
         int k = 0;
         for (int j = 0; j < executed.Steps.Count; j++)
@@ -101,7 +133,7 @@ public sealed class StoryRecorder : ITraceListener
             var s = executed.Steps[j];
             if (s.IsPreemption && laneOf.TryGetValue(s.Op, out var lane))
             {
-                string to = laneOf.TryGetValue(s.Next, out var l2) ? l2 : "harness bookkeeping";
+                string to = laneOf.TryGetValue(s.Next, out var l2) ? l2 : "another task";
                 if (to != lane)
                     rows.Add(new StoryEvent(j, lane, StoryEventKind.Preempted, $"preempted at a scheduling point ({s.Point}); {to} runs"));
             }
