@@ -284,6 +284,7 @@ public class PageReporting : IFreePageHinting
         if (!ReferenceEquals(DevInfo, prdev))
             return ReportingUnregister.Nothing();
         AssignDevInfo(null);
+        Tracepoint.Emit("page_reporting_unregister: pr_dev_info = NULL");
         Rcu.StartGracePeriod();
         return new ReportingUnregister(Rcu, prdev.Work!);
     }
@@ -333,11 +334,15 @@ public sealed class ReportingUnregister
     {
         if (_phase == 0 && (_rcu is null || _rcu.GracePeriodElapsed()))
         {
+            Tracepoint.Emit(_rcu is null ? "page_reporting_unregister: no synchronize_rcu(); cancel_delayed_work_sync()" : "page_reporting_unregister: synchronize_rcu() returned; cancel_delayed_work_sync()");
             _work?.StartCancel();
             _phase = 1;
         }
         if (_phase == 1 && (_work is null || _work.FinishCancel()))
+        {
             _phase = 2;
+            Tracepoint.Emit("page_reporting_unregister: returned (the driver may free prdev)");
+        }
         return Done;
     }
 }

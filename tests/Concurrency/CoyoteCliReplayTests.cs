@@ -10,19 +10,32 @@ namespace Concurrency;
 /// </summary>
 public sealed class CoyoteCliReplayTests
 {
-    public static TheoryData<string, string> Traces => new()
+    /// <summary>Every checked-in trace, raw and minimized, with its scenario and what its bug says.</summary>
+    public static TheoryData<string, string, string> Traces
     {
-        { "scenario2-v1-shutdown-race.trace", "ShutdownV1" },
-        { "scenario5-stale-boundary.trace", "TwoZonesStaleBoundary" },
-        { "ReportingUnregisterNoGracePeriod-pct-seed1.trace", "ReportingUnregisterNoGracePeriod" },
-        { "ReportingEndOfPassPlainStore-pct-seed1.trace", "ReportingEndOfPassPlainStore" },
-        { "ReportingFreezeNoFreezableWork-pct-seed1.trace", "ReportingFreezeNoFreezableWork" },
-        { "ReportingDeadDeviceLostNotification-pct-seed1.trace", "ReportingDeadDeviceLostNotification" },
-    };
+        get
+        {
+            var data = new TheoryData<string, string, string>();
+            foreach (var (name, method, expect) in new[]
+            {
+                ("scenario2-v1-shutdown-race", "ShutdownV1", "a_dev_info is NULL"),
+                ("scenario5-stale-boundary", "TwoZonesStaleBoundary", "points into zone"),
+                ("ReportingUnregisterNoGracePeriod-pct-seed1", "ReportingUnregisterNoGracePeriod", "Device lifetime violated"),
+                ("ReportingEndOfPassPlainStore-pct-seed1", "ReportingEndOfPassPlainStore", "Lost request"),
+                ("ReportingFreezeNoFreezableWork-pct-seed1", "ReportingFreezeNoFreezableWork", "deleted by virtballoon_freeze"),
+                ("ReportingDeadDeviceLostNotification-pct-seed1", "ReportingDeadDeviceLostNotification", "Deadlock"),
+            })
+            {
+                data.Add(name + ".trace", method, expect);
+                data.Add(name + ".min.trace", method, expect);
+            }
+            return data;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Traces))]
-    public async Task A_checked_in_trace_replays_with_the_coyote_tool(string trace, string method)
+    public async Task A_checked_in_trace_replays_with_the_coyote_tool(string trace, string method, string expect)
     {
         string root = RepositoryRoot();
         string dll = typeof(CoyoteCliReplayTests).Assembly.Location;
@@ -44,6 +57,7 @@ public sealed class CoyoteCliReplayTests
         string all = await stdout + await stderr;
         Assert.True(p.ExitCode == 2, $"coyote replay exited {p.ExitCode} (2 means reproduced):\n{all}");
         Assert.Contains("Reproduced 1 bug", all, StringComparison.Ordinal);
+        Assert.Contains(expect, all, StringComparison.Ordinal);
     }
 
     private static string RepositoryRoot()
