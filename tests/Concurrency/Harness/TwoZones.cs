@@ -80,46 +80,99 @@ public sealed class TwoZones
         {
             lock (zone.Lock)
             {
+                StoryRecorder.Lock();
                 if (StoryRecorder.On)
                     StoryRecorder.Note($"free pfn {pfn} order {order} in {zone.Config.Name}");
                 zone.Free(pfn, order);
+                StoryRecorder.Unlock();
             }
             Check($"after a free in zone {zone.Config.Name}");
+            Bump();
             await Task.Yield();
         }
         for (int k = 0; k < 2; k++)
         {
             lock (zone.Lock)
             {
+                StoryRecorder.Lock();
                 if (StoryRecorder.On)
                     StoryRecorder.Note($"allocate order {k} in {zone.Config.Name}");
                 zone.Allocate(k, MigrateType.Movable);
+                StoryRecorder.Unlock();
             }
             Check($"after an allocation in zone {zone.Config.Name}");
+            Bump();
             await Task.Yield();
         }
         using (_books.Quiet())
             Interlocked.Decrement(ref _opsLeft);
+        Bump();
     }
 
-    /// <summary>The worker: step whenever it can; finish once the churn is over and it is idle.</summary>
+    /// <summary>
+    /// The worker: step whenever it can; otherwise wait until a free or an allocation changed
+    /// something (the work is only requested by a free), and finish once the churn is over and
+    /// it cannot step. (It polled with Task.Yield before: hundreds of scheduling points per run
+    /// at which nothing could change.)
+    /// </summary>
     private async Task WorkerLoop()
     {
         Lane.Enter("worker");
-        for (int spins = 0; spins < 10_000; spins++)
+        for (int steps = 0; steps < 10_000; steps++)
         {
+            int seen = Version;
             if (_worker.CanStep)
             {
                 _worker.Step();
                 Check("after a worker step");
+                await Task.Yield();
+                continue;
             }
-            else if (OpsLeft == 0)
-            {
+            if (OpsLeft == 0)
                 return;
-            }
-            await Task.Yield();
+            await WaitForChange(seen);
         }
         Specification.Assert(false, "Progress: the worker still had work after 10,000 loops");
+    }
+
+    private int _version;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private int Version
+    {
+        get
+        {
+            using (_books.Quiet())
+                return _version;
+        }
+    }
+
+    /// <summary>A churn task changed a zone: wake the worker if it waits.</summary>
+    private void Bump()
+    {
+        using (_books.Quiet())
+        {
+            _version++;
+            var old = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            old.TrySetResult();
+        }
+    }
+
+    /// <summary>Wait until the version moved past seen (an await on a Coyote-controlled TaskCompletionSource: the worker is disabled meanwhile).</summary>
+    private async Task WaitForChange(int seen)
+    {
+        while (true)
+        {
+            Task changed;
+            using (_books.Quiet())
+            {
+                if (_version != seen)
+                    return;
+                changed = _changed.Task;
+            }
+            await changed;
+        }
     }
 
     /// <summary>The harness's own bookkeeping runs without scheduling points (see Bookkeeping).</summary>
@@ -141,6 +194,8 @@ public sealed class TwoZones
         {
             lock (_zones[1].Lock)
             {
+                // One observation: no other task runs in the middle of the check.
+                using var quiet = _books.Quiet();
                 foreach (var zone in _zones)
                     if (BuddyInvariants.CheckAll(zone) is { } v)
                         Fail($"{where}: {v}");

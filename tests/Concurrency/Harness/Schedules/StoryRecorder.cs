@@ -31,15 +31,28 @@ public sealed class StoryRecorder : ITraceListener
     private readonly List<(int Step, ulong Op, string Lane, StoryEventKind Kind, string Text)> _events = new();
     private bool _violated;
 
-    /// <summary>The recorder of the replay under way, if any (harness code reports its own events here).</summary>
-    public static StoryRecorder? Active { get; private set; }
+    /// <summary>
+    /// The recorder of the replay this code runs in, if any (harness code reports its own events
+    /// here). An AsyncLocal set at the start of the replayed test, so it flows into every task of
+    /// that test and no other: tests that run at the same time in the same process (xunit runs
+    /// collections in parallel) are not told in this story.
+    /// </summary>
+    public static StoryRecorder? Active => s_active.Value;
 
-    public void Trace(TraceKind kind, string text) => Record(kind switch
+    private static readonly AsyncLocal<StoryRecorder?> s_active = new();
+
+    public void Trace(TraceKind kind, string text)
     {
-        TraceKind.Lock => StoryEventKind.Lock,
-        TraceKind.Unlock => StoryEventKind.Unlock,
-        _ => StoryEventKind.Event,
-    }, text);
+        // The tracepoint listener is global: keep only what this replay's tasks report.
+        if (!ReferenceEquals(Active, this))
+            return;
+        Record(kind switch
+        {
+            TraceKind.Lock => StoryEventKind.Lock,
+            TraceKind.Unlock => StoryEventKind.Unlock,
+            _ => StoryEventKind.Event,
+        }, text);
+    }
 
     /// <summary>Whether a story is being recorded (test it before formatting a note).</summary>
     public static bool On => Active != null;
@@ -83,35 +96,13 @@ public sealed class StoryRecorder : ITraceListener
     {
         var recorder = new StoryRecorder();
         ReplayOutcome outcome;
-        Active = recorder;
-        try
-        {
-            using (Tracepoint.Listen(recorder))
-                outcome = TraceReplayer.Replay(trace, test);
-        }
-        finally
-        {
-            Active = null;
-        }
+        using (Tracepoint.Listen(recorder))
+            outcome = TraceReplayer.Replay(trace, () =>
+            {
+                s_active.Value = recorder;
+                return test();
+            });
         return recorder.Story(scenario, traceName, outcome);
-    }
-
-    /// <summary>Replay the trace with the recorder listening; what ran, and at which step and in which operation each event happened.</summary>
-    public static (ReplayOutcome Outcome, IReadOnlyList<(int Step, ulong Op, string Lane)> Events) Record(ScheduleTrace trace, Func<Task> test)
-    {
-        var recorder = new StoryRecorder();
-        ReplayOutcome outcome;
-        Active = recorder;
-        try
-        {
-            using (Tracepoint.Listen(recorder))
-                outcome = TraceReplayer.Replay(trace, test);
-        }
-        finally
-        {
-            Active = null;
-        }
-        return (outcome, recorder._events.Select(e => (e.Step, e.Op, e.Lane)).ToList());
     }
 
     private ScheduleStory Story(string scenario, string traceName, ReplayOutcome outcome)
