@@ -110,6 +110,25 @@ public sealed class TraceCommandsTests
         Assert.Contains("a_dev_info is NULL", output);
     }
 
+    /// <summary>explore writes the raw trace of a bug and, by default, its minimized trace; --no-minimize only the raw one.</summary>
+    [Fact]
+    public void Explore_writes_the_raw_and_the_minimized_trace_of_a_bug()
+    {
+        string dir = TestFiles.TempDir();
+        var (code, output, err) = Run("explore", "--scenario", "two-zones", "--design", "stale-boundary", "--strategy", "random", "--iterations", "300", "--seed", "1", "--no-build", "--out", dir);
+        Assert.True(code == ExitCodes.Failed, err + output);
+        Assert.True(File.Exists(Path.Combine(dir, "TwoZonesStaleBoundary-random-seed1.trace")), output);
+        Assert.True(File.Exists(Path.Combine(dir, "TwoZonesStaleBoundary-random-seed1.min.trace")), output);
+        Assert.Matches(@"minimized: \d+ preemptions, .* -> 0 preemptions, ", output);
+        Assert.Contains("show ", output);
+
+        string raw = TestFiles.TempDir();
+        var (rawCode, rawOutput, rawErr) = Run("explore", "--scenario", "two-zones", "--design", "stale-boundary", "--strategy", "random", "--iterations", "300", "--seed", "1", "--no-build", "--no-minimize", "--out", raw);
+        Assert.True(rawCode == ExitCodes.Failed, rawErr + rawOutput);
+        Assert.Equal(["TwoZonesStaleBoundary-random-seed1.trace"], Directory.GetFiles(raw).Select(Path.GetFileName));
+        Assert.DoesNotContain("minimized:", rawOutput);
+    }
+
     [Theory]
     [InlineData(new[] { "show", "X.trace", "--max-steps", "5" }, "--max-steps and --all-steps apply to a counterexample file")]
     [InlineData(new[] { "minimize", "counterexample.json" }, "minimize takes a Coyote trace (.trace)")]

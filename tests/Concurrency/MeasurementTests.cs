@@ -170,8 +170,100 @@ public class MeasurementTests(ITestOutputHelper output)
         Strategy.Random => "Random",
         Strategy.Pct => "PCT (prioritization, 10 priority changes)",
         Strategy.Portfolio => "Portfolio (fair)",
+        Strategy.Probabilistic => $"Probabilistic (switch with probability 2^-{CoyoteRunner.ProbabilisticBound})",
         _ => s.ToString(),
     };
+
+    // ---- 1b. Time to bug, per bug: every seeded or historical race the suite finds ----
+
+    /// <summary>Each bug the concurrency tests find: its scenario and how its report is recognised.</summary>
+    private static readonly (string Name, Func<Task> Test, string[] Expect)[] Bugs =
+    [
+        ("v1 shutdown race (ShutdownV1)", EntryPoints.ShutdownV1, [ScenarioTests.RaceMessage, ScenarioTests.RaceDetail]),
+        ("two-zone stale boundary (TwoZonesStaleBoundary)", EntryPoints.TwoZonesStaleBoundary, ["points into zone"]),
+        ("unregister without a grace period (ReportingUnregisterNoGracePeriod)", EntryPoints.ReportingUnregisterNoGracePeriod, ["Device lifetime violated"]),
+        ("end of pass with a plain store (ReportingEndOfPassPlainStore)", EntryPoints.ReportingEndOfPassPlainStore, ["Lost request"]),
+        ("freeze without a freezable workqueue (ReportingFreezeNoFreezableWork)", EntryPoints.ReportingFreezeNoFreezableWork, ["deleted by virtballoon_freeze"]),
+        ("lost used-buffer notification (ReportingDeadDeviceLostNotification)", EntryPoints.ReportingDeadDeviceLostNotification, ["Deadlock"]),
+    ];
+
+    [LongFact]
+    public void Measurement_TimeToBug()
+    {
+        uint budget = (uint)Measurements.Knob("COYOTE_TABLE_BUDGET", 1000);
+        int seeds = Measurements.Knob("COYOTE_TABLE_SEEDS", 20);
+        int stressSeconds = Measurements.Knob("COYOTE_STRESS_SECONDS", 30);
+        var strategies = new[] { Strategy.Pct, Strategy.Probabilistic };
+        var md = new StringBuilder();
+        md.AppendLine("# Time to bug, per bug");
+        md.AppendLine();
+        md.AppendLine(Measurements.Header());
+        md.AppendLine();
+        md.AppendLine($"Each cell: `CoyoteRunner.Run(strategy, seed, {budget}, test)` for seeds 1..{seeds}, stopping at the first bug; " +
+                      "found = the report says what the bug's test expects. Time-to-bug is the wall-clock time of the run from engine start " +
+                      "to the bug; medians and maxima over the runs that found it. The machine runs nothing else (one test at a time).");
+        var unexpected = new List<string>();
+        CoyoteRunner.Run(Strategy.Random, 1000, 5, EntryPoints.ShutdownV1); // warm-up
+        var medians = new Dictionary<Strategy, double>();
+        string? only = Environment.GetEnvironmentVariable("COYOTE_TTB_ONLY");
+        var strategyNames = Environment.GetEnvironmentVariable("COYOTE_TTB_STRATEGIES");
+        if (strategyNames is not null)
+            strategies = strategyNames.Split(',').Select(n => Enum.Parse<Strategy>(n, ignoreCase: true)).ToArray();
+        foreach (var (name, test, expect) in Bugs.Where(b => only is null || b.Name.Contains(only, StringComparison.Ordinal)))
+        {
+            md.AppendLine();
+            md.AppendLine($"## {name}");
+            md.AppendLine();
+            md.AppendLine("| strategy | found | iterations-to-bug median | max | time-to-bug median (s) | max (s) |");
+            md.AppendLine("|---|---|---|---|---|---|");
+            foreach (var s in strategies)
+            {
+                var runs = Enumerable.Range(1, seeds).Select(seed => CoyoteRunner.Run(s, (uint)seed, budget, test)).ToList();
+                bool Is(CoyoteResult r) => r.BugFound && expect.All(e => r.Bug!.Contains(e, StringComparison.Ordinal));
+                unexpected.AddRange(runs.Where(r => r.BugFound && !Is(r)).Select(r => $"{name} {s} seed {r.Seed}: {r.Bug}"));
+                var found = runs.Where(Is).ToList();
+                var its = found.Select(r => (double)r.Iterations).ToList();
+                var secs = found.Select(r => r.Elapsed.TotalSeconds).ToList();
+                output.WriteLine($"{name} {s}: {found.Count}/{seeds}, median {Measurements.F(Measurements.Median(secs), "0.00")} s");
+                if (test == EntryPoints.ShutdownV1 && secs.Count > 0)
+                    medians[s] = Measurements.Median(secs);
+                md.AppendLine($"| {Name(s)} | {found.Count}/{seeds} | {Measurements.F(Measurements.Median(its), "0.#")} | {Measurements.F(its.Count > 0 ? its.Max() : double.NaN, "0")} | " +
+                              $"{Measurements.F(Measurements.Median(secs), "0.00")} | {Measurements.F(secs.Count > 0 ? secs.Max() : double.NaN, "0.00")} |");
+            }
+            if (test == EntryPoints.ShutdownV1)
+            {
+                // Beside it, in the same process: the same scenario on real threads.
+                Stress.Count(() => Scenarios.Shutdown(Designs.V1), TimeSpan.FromSeconds(1), IsRaceFailure, classify: Classify); // warm-up
+                var t = Stress.Count(() => Scenarios.Shutdown(Designs.V1), TimeSpan.FromSeconds(stressSeconds), IsRaceFailure, classify: Classify);
+                md.AppendLine();
+                string ratios = string.Join(", ", medians.Select(kv => $"{Name(kv.Key)} {(t.FirstFoundAfter is { } f ? (f.TotalSeconds / Math.Max(kv.Value, 1e-9)).ToString("F1", CultureInfo.InvariantCulture) : $"more than {(stressSeconds / Math.Max(kv.Value, 1e-9)).ToString("F0", CultureInfo.InvariantCulture)}")}"));
+                md.AppendLine(t.FirstFoundAfter is { } first
+                    ? $"Stress on real threads beside it (`Stress.Count`, {stressSeconds} s): {t.Runs} runs, {t.Targets} found the race, the first after {first.TotalSeconds:F2} s. Ratio of the stress time to the first race over the median time-to-bug: {ratios}."
+                    : $"Stress on real threads beside it (`Stress.Count`, {stressSeconds} s): {t.Runs} runs, none found the race. Ratio of the stress budget over the median time-to-bug: {ratios}.");
+            }
+        }
+        if (unexpected.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("## Other bugs reported (the seeded model failing another way first)");
+            md.AppendLine();
+            foreach (var u in unexpected)
+                md.AppendLine($"- {u}");
+        }
+        md.AppendLine();
+        md.AppendLine($"Regenerate, from the root of any clone: `{Command}` (knobs: `COYOTE_TABLE_SEEDS`, `COYOTE_TABLE_BUDGET`, `COYOTE_STRESS_SECONDS`; " +
+                      "for a trial: `COYOTE_TTB_ONLY` (part of a bug's name), `COYOTE_TTB_STRATEGIES` (e.g. `pct,probabilistic`), `COYOTE_PROBABILISTIC_BOUND`).");
+        var text = md.ToString();
+        if (only is null && strategyNames is null)
+            Measurements.Write("time-to-bug.md", text);
+        Print(text);
+        // Every bug is found, by every strategy, for most seeds.
+        foreach (var line in text.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal) && l.Contains('/', StringComparison.Ordinal) && !l.StartsWith("| strategy", StringComparison.Ordinal)))
+        {
+            var found = line.Split('|')[2].Trim().Split('/');
+            Assert.True(2 * int.Parse(found[0], CultureInfo.InvariantCulture) >= int.Parse(found[1], CultureInfo.InvariantCulture), $"found for fewer than half the seeds: {line}");
+        }
+    }
 
     // ---- 2. Scheduling throughput: scenario 1 against a bare two-task lock ----
 

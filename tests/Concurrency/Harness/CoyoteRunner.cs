@@ -13,6 +13,12 @@ public enum Strategy
     Pct,
     /// <summary>Coyote's tuned portfolio of strategies (fair portfolio mode).</summary>
     Portfolio,
+    /// <summary>
+    /// Coyote's probabilistic strategy with bound 5: keeps the running operation and switches
+    /// with probability 2^-5 at each scheduling point, so a run has a few preemptions; chosen by
+    /// measurement for bugs that need one preemption (measurements/time-to-bug.md).
+    /// </summary>
+    Probabilistic,
 }
 
 /// <summary>What one Coyote exploration found, and what it cost.</summary>
@@ -37,6 +43,10 @@ public static class CoyoteRunner
     /// <summary>Scheduling steps one iteration may take before it is cut off (fair bound; the unfair one is a tenth).</summary>
     public const uint DefaultMaxSteps = 5000;
 
+    /// <summary>The bound of Strategy.Probabilistic (switch probability 2^-bound); COYOTE_PROBABILISTIC_BOUND overrides it for a measurement.</summary>
+    public static readonly uint ProbabilisticBound =
+        uint.TryParse(Environment.GetEnvironmentVariable("COYOTE_PROBABILISTIC_BOUND"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var b) && b is > 0 and < 32 ? b : 5;
+
     public static Configuration Configure(Strategy strategy, uint seed, uint iterations, uint maxSteps = DefaultMaxSteps, uint livenessThreshold = 0)
     {
         var c = Configuration.Create()
@@ -51,6 +61,7 @@ public static class CoyoteRunner
             Strategy.Random => c.WithRandomStrategy(),
             Strategy.Pct => c.WithPrioritizationStrategy(false, 10),
             Strategy.Portfolio => Portfolio(c),
+            Strategy.Probabilistic => c.WithProbabilisticStrategy(ProbabilisticBound),
             _ => throw new ArgumentOutOfRangeException(nameof(strategy)),
         };
         if (livenessThreshold > 0)
