@@ -71,10 +71,15 @@ public static class CoyoteTool
             case "pct":
                 args.AddRange(["-s", "prioritization", "-sv", "10"]);
                 break;
+            case "probabilistic":
+                // Keep the running task; switch with probability 2^-5 at each scheduling point
+                // (chosen by measurement: tests/Concurrency/measurements/time-to-bug.md).
+                args.AddRange(["-s", "probabilistic", "-sv", "5"]);
+                break;
             case "portfolio":
                 break; // the tool's default: a tuned portfolio of strategies
             default:
-                throw new UsageException($"--strategy: unknown strategy '{strategy}' (random, pct, portfolio)");
+                throw new UsageException($"--strategy: unknown strategy '{strategy}' (random, pct, probabilistic, portfolio)");
         }
         return Run(root, "dotnet", args);
     }

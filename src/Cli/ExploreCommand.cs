@@ -16,7 +16,7 @@ public static class ExploreCommand
         // Defaults are shown once, by the help's own "[default: ...]".
         var scenario = new Option<string>("--scenario") { Description = $"Scenario: {string.Join(", ", CoyoteTool.Scenarios.Keys)}.", DefaultValueFactory = _ => "shutdown" };
         var design = new Option<string>("--design") { Description = "v1 or fixed for the v1 scenarios (two-zones also: stale-boundary, a seeded bug); reporting, broken, reporting-no-FreezableWork, reporting-no-UsedNotifyDense or never-answers for the reporting-* scenarios (see the README's table).", DefaultValueFactory = _ => "v1" };
-        var strategy = new Option<string>("--strategy") { Description = "random, pct (prioritization) or portfolio.", DefaultValueFactory = _ => "pct" };
+        var strategy = new Option<string>("--strategy") { Description = "random, pct (prioritization), probabilistic (switch with probability 2^-5 at each scheduling point: the fastest to find the races that need one preemption) or portfolio.", DefaultValueFactory = _ => "pct" };
         var iterations = NumberOptions.WithDefault("--iterations", $"Iterations per seed, {NumberOptions.Range(1, MaxIterations)}.", 1, MaxIterations, 1000);
         var seed = NumberOptions.WithDefault("--seed", $"First seed, {NumberOptions.Range(0, uint.MaxValue)}.", 0, uint.MaxValue, 7);
         var seeds = NumberOptions.WithDefault("--seeds", $"Number of seeds (seed, seed+1, ...), {NumberOptions.Range(1, MaxSeeds)}.", 1, MaxSeeds, 1);
@@ -37,8 +37,8 @@ public static class ExploreCommand
             if (!designs.TryGetValue(de, out var method))
                 throw new UsageException($"--design: scenario '{sc}' has no design '{de}' ({string.Join(", ", designs.Keys)})");
             string st = parse.GetValue(strategy)!;
-            if (st is not ("random" or "pct" or "portfolio"))
-                throw new UsageException($"--strategy: unknown strategy '{st}' (random, pct, portfolio)");
+            if (st is not ("random" or "pct" or "probabilistic" or "portfolio"))
+                throw new UsageException($"--strategy: unknown strategy '{st}' (random, pct, probabilistic, portfolio)");
             uint iters = (uint)parse.GetValue(iterations);
             int n = (int)parse.GetValue(seeds);
             uint first = (uint)parse.GetValue(seed);
