@@ -83,16 +83,18 @@ public sealed class ScheduleMinimizationTests(ITestOutputHelper output)
     /// <summary>
     /// The other half of "one preemption is the minimum": Coyote's probabilistic strategy with
     /// bound 30 never preempts (it switches with probability 2^-30) and chooses at random where
-    /// a task that waits or ends hands over; 300 such schedules show neither race. (A sample, not
+    /// a task that waits or ends hands over; 150 such schedules show neither race. (A sample, not
     /// a proof; the argument from the code is in the class comment.)
     /// </summary>
+    private const uint ZeroPreemptionRuns = 150;
+
     [Theory]
     [InlineData(nameof(EntryPoints.ShutdownV1))]
     [InlineData(nameof(EntryPoints.ReportingUnregisterNoGracePeriod))]
     public void Zero_preemptions_do_not_show_the_race(string method)
     {
         var c = Microsoft.Coyote.Configuration.Create()
-            .WithTestingIterations(300)
+            .WithTestingIterations(ZeroPreemptionRuns)
             .WithRandomGeneratorSeed(1)
             .WithMaxSchedulingSteps(CoyoteRunner.DefaultMaxSteps, CoyoteRunner.DefaultMaxSteps * 10)
             .WithTelemetryEnabled(false)
@@ -102,7 +104,7 @@ public sealed class ScheduleMinimizationTests(ITestOutputHelper output)
         var r = CoyoteRunner.Run(Strategy.Random, 1, c, Program.EntryPoint(method));
         output.WriteLine($"{method}: {r.Iterations} non-preemptive iterations, {(r.BugFound ? r.Bug : "no bug")}");
         Assert.False(r.BugFound, $"{method} failed without a preemption: {r.Bug}");
-        Assert.Equal(300, r.Iterations);
+        Assert.Equal((int)ZeroPreemptionRuns, r.Iterations);
     }
 
     /// <summary>

@@ -201,7 +201,7 @@ public sealed class ScheduleMinimizer(Func<Task> test)
     }
 
     /// <summary>Bounds of the probabilistic strategy the few-preemption search tries (switch probability 2^-bound), in the order that found bugs soonest when measured.</summary>
-    private static readonly int[] SearchBounds = [6, 7, 5, 4];
+    private static readonly int[] SearchBounds = [7, 6, 5, 4];
 
     private const int SearchSeeds = 2;
 
