@@ -50,9 +50,15 @@ public static class Measurements
                $"{(IsDebugBuild ? "Debug" : "Release")} build of the test assembly (rewritten by Coyote 1.7.11).";
     }
 
-    private static bool IsDebugBuild =>
-        typeof(Measurements).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false)
-            .OfType<DebuggableAttribute>().Any(a => a.IsJITOptimizerDisabled);
+    /// <summary>
+    /// The configuration this assembly was compiled in. (Read from the compiler's DEBUG symbol:
+    /// Coyote's rewriting drops the DebuggableAttribute, so a Debug build read as Release.)
+    /// </summary>
+#if DEBUG
+    private const bool IsDebugBuild = true;
+#else
+    private const bool IsDebugBuild = false;
+#endif
 
     public static double Median(IReadOnlyList<double> xs)
     {
