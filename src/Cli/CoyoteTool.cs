@@ -56,8 +56,11 @@ public static class CoyoteTool
             log.Write(output);
             throw new ToolFailedException("building tests/Concurrency failed (see above)");
         }
-        return Path.Combine(root, "tests", "Concurrency", "bin", "Debug", "net10.0", "Concurrency.dll");
+        return ScenarioDll(root);
     }
+
+    /// <summary>Where the build of tests/Concurrency puts the rewritten scenario assembly.</summary>
+    private static string ScenarioDll(string root) => Path.Combine(root, "tests", "Concurrency", "bin", "Debug", "net10.0", "Concurrency.dll");
 
     /// <summary>`coyote test`: returns the exit code and the tool's output.</summary>
     public static (int ExitCode, string Output) Test(string root, string dll, string method, string strategy, uint iterations, uint seed, string outDir)
@@ -87,7 +90,7 @@ public static class CoyoteTool
     /// <summary>The scenario assembly, built first unless noBuild (then it must exist already).</summary>
     public static string ScenarioAssembly(string root, bool noBuild, TextWriter log)
     {
-        string dll = noBuild ? Path.Combine(root, "tests", "Concurrency", "bin", "Debug", "net10.0", "Concurrency.dll") : BuildScenarios(root, log);
+        string dll = noBuild ? ScenarioDll(root) : BuildScenarios(root, log);
         if (!File.Exists(dll))
             throw new UsageException($"{Path.GetRelativePath(root, dll)} does not exist: build tests/Concurrency first (or leave out --no-build)");
         return dll;

@@ -11,7 +11,7 @@ namespace Cli;
 public static class Schedules
 {
     /// <summary>What minimize reported: the counts before and after, and the bug.</summary>
-    public sealed record Minimized(string From, string To, string Bug, string Took, string Log);
+    public sealed record Minimized(string From, string To, string Bug, string Took);
 
     /// <summary>Replay the trace and tell what each task did.</summary>
     public static ScheduleStory Story(string root, string dll, string trace, string method)
@@ -44,7 +44,7 @@ public static class Schedules
         var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
         string Field(string key) => lines.LastOrDefault(l => l.StartsWith(key, StringComparison.Ordinal))?[key.Length..].Trim()
             ?? throw new ToolFailedException($"the concurrency harness's minimize did not report '{key.TrimEnd(':')}'");
-        return new Minimized(Field("from:"), Field("to:"), Field("bug:"), Field("took:"), output);
+        return new Minimized(Field("from:"), Field("to:"), Field("bug:"), Field("took:"));
     }
 
     private static void Fail(int rc, string error, string what)

@@ -93,15 +93,8 @@ public sealed class ScheduleMinimizationTests(ITestOutputHelper output)
     [InlineData(nameof(EntryPoints.ReportingUnregisterNoGracePeriod))]
     public void Zero_preemptions_do_not_show_the_race(string method)
     {
-        var c = Microsoft.Coyote.Configuration.Create()
-            .WithTestingIterations(ZeroPreemptionRuns)
-            .WithRandomGeneratorSeed(1)
-            .WithMaxSchedulingSteps(CoyoteRunner.DefaultMaxSteps, CoyoteRunner.DefaultMaxSteps * 10)
-            .WithTelemetryEnabled(false)
-            .WithConsoleLoggingEnabled(false)
-            .WithPotentialDeadlocksReportedAsBugs(true)
-            .WithProbabilisticStrategy(30);
-        var r = CoyoteRunner.Run(Strategy.Random, 1, c, Program.EntryPoint(method));
+        var c = CoyoteRunner.Configure(Strategy.Probabilistic, 1, ZeroPreemptionRuns, probabilisticBound: 30);
+        var r = CoyoteRunner.Run(Strategy.Probabilistic, 1, c, Program.EntryPoint(method));
         output.WriteLine($"{method}: {r.Iterations} non-preemptive iterations, {(r.BugFound ? r.Bug : "no bug")}");
         Assert.False(r.BugFound, $"{method} failed without a preemption: {r.Bug}");
         Assert.Equal((int)ZeroPreemptionRuns, r.Iterations);

@@ -29,6 +29,20 @@ public sealed class Bookkeeping(bool underCoyote)
         return new Scope(this);
     }
 
+    /// <summary>Volatile.Read of a harness field, without a scheduling point under Coyote.</summary>
+    public int Read(ref int field)
+    {
+        using (Quiet())
+            return Volatile.Read(ref field);
+    }
+
+    /// <summary>Volatile.Read of a harness reference, without a scheduling point under Coyote.</summary>
+    public T? Read<T>(ref T? field) where T : class
+    {
+        using (Quiet())
+            return Volatile.Read(ref field);
+    }
+
     private void Leave()
     {
         if (underCoyote && --_depth == 0)

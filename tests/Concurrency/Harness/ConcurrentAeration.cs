@@ -52,14 +52,7 @@ public sealed class ConcurrentAeration
     public AerationSystem System { get; }
 
     /// <summary>The first failure seen (also asserted under Coyote).</summary>
-    public string? Failure
-    {
-        get
-        {
-            using (_books.Quiet())
-                return Volatile.Read(ref _failure);
-        }
-    }
+    public string? Failure => _books.Read(ref _failure);
 
     /// <summary>Whether shutdown returned.</summary>
     public bool ShutdownReturned { get; private set; }
@@ -67,14 +60,7 @@ public sealed class ConcurrentAeration
     /// <summary>Invariant checks made (for the report).</summary>
     public int Checks { get; private set; }
 
-    private bool Stopped
-    {
-        get
-        {
-            using (_books.Quiet())
-                return Volatile.Read(ref _stop) != 0;
-        }
-    }
+    private bool Stopped => _books.Read(ref _stop) != 0;
 
     /// <summary>The whole scenario: preparation, then the tasks, then the final checks.</summary>
     public async Task Run()
@@ -271,32 +257,11 @@ public sealed class ConcurrentAeration
         return Task.CompletedTask;
     }
 
-    private bool Done
-    {
-        get
-        {
-            using (_books.Quiet())
-                return Volatile.Read(ref _done) != 0;
-        }
-    }
+    private bool Done => _books.Read(ref _done) != 0;
 
-    private bool WorkerExited
-    {
-        get
-        {
-            using (_books.Quiet())
-                return Volatile.Read(ref _workerExited) != 0;
-        }
-    }
+    private bool WorkerExited => _books.Read(ref _workerExited) != 0;
 
-    private int OpsDone
-    {
-        get
-        {
-            using (_books.Quiet())
-                return Volatile.Read(ref _opsDone);
-        }
-    }
+    private int OpsDone => _books.Read(ref _opsDone);
 
     private int Version()
     {

@@ -87,14 +87,7 @@ public sealed class ConcurrentReporting
     public PageReportingDevInfo? DevInfo { get; private set; }
 
     /// <summary>The first failure seen (also asserted under Coyote).</summary>
-    public string? Failure
-    {
-        get
-        {
-            using (_books.Quiet())
-                return Volatile.Read(ref _failure);
-        }
-    }
+    public string? Failure => _books.Read(ref _failure);
 
     /// <summary>The harness's own bookkeeping runs without scheduling points (see Bookkeeping).</summary>
     private readonly Bookkeeping _books = new(underCoyote: true);
@@ -119,14 +112,7 @@ public sealed class ConcurrentReporting
 
     private Zone Zone => System.Zone;
 
-    private bool Stopped
-    {
-        get
-        {
-            using (_books.Quiet())
-                return Volatile.Read(ref _stop) != 0;
-        }
-    }
+    private bool Stopped => _books.Read(ref _stop) != 0;
 
     private bool OthersDone
     {
@@ -447,14 +433,7 @@ public sealed class ConcurrentReporting
             return _spec.OpTasks.Count - _opsDone;
     }
 
-    private bool WorkerExited
-    {
-        get
-        {
-            using (_books.Quiet())
-                return Volatile.Read(ref _workerExited) != 0;
-        }
-    }
+    private bool WorkerExited => _books.Read(ref _workerExited) != 0;
 
     // ---- the ledger ----
 

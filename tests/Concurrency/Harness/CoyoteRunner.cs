@@ -47,7 +47,8 @@ public static class CoyoteRunner
     public static readonly uint ProbabilisticBound =
         uint.TryParse(Environment.GetEnvironmentVariable("COYOTE_PROBABILISTIC_BOUND"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var b) && b is > 0 and < 32 ? b : 5;
 
-    public static Configuration Configure(Strategy strategy, uint seed, uint iterations, uint maxSteps = DefaultMaxSteps, uint livenessThreshold = 0)
+    /// <summary>The suite's configuration: one strategy, a seed, an iteration budget; probabilisticBound overrides Strategy.Probabilistic's bound.</summary>
+    public static Configuration Configure(Strategy strategy, uint seed, uint iterations, uint maxSteps = DefaultMaxSteps, uint livenessThreshold = 0, uint? probabilisticBound = null)
     {
         var c = Configuration.Create()
             .WithTestingIterations(iterations)
@@ -61,7 +62,7 @@ public static class CoyoteRunner
             Strategy.Random => c.WithRandomStrategy(),
             Strategy.Pct => c.WithPrioritizationStrategy(false, 10),
             Strategy.Portfolio => Portfolio(c),
-            Strategy.Probabilistic => c.WithProbabilisticStrategy(ProbabilisticBound),
+            Strategy.Probabilistic => c.WithProbabilisticStrategy(probabilisticBound ?? ProbabilisticBound),
             _ => throw new ArgumentOutOfRangeException(nameof(strategy)),
         };
         if (livenessThreshold > 0)

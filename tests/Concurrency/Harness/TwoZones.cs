@@ -178,14 +178,7 @@ public sealed class TwoZones
     /// <summary>The harness's own bookkeeping runs without scheduling points (see Bookkeeping).</summary>
     private readonly Bookkeeping _books = new(underCoyote: true);
 
-    private int OpsLeft
-    {
-        get
-        {
-            using (_books.Quiet())
-                return Volatile.Read(ref _opsLeft);
-        }
-    }
+    private int OpsLeft => _books.Read(ref _opsLeft);
 
     /// <summary>Both zone locks, in a fixed order, then every check.</summary>
     private void Check(string where)

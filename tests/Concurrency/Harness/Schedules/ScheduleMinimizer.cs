@@ -172,14 +172,7 @@ public sealed class ScheduleMinimizer(Func<Task> test)
         {
             for (uint seed = 0; seed < SearchSeeds; seed++)
             {
-                var c = Microsoft.Coyote.Configuration.Create()
-                    .WithTestingIterations(SearchIterations)
-                    .WithRandomGeneratorSeed(seed)
-                    .WithMaxSchedulingSteps(CoyoteRunner.DefaultMaxSteps, CoyoteRunner.DefaultMaxSteps * 10)
-                    .WithTelemetryEnabled(false)
-                    .WithConsoleLoggingEnabled(false)
-                    .WithPotentialDeadlocksReportedAsBugs(true)
-                    .WithProbabilisticStrategy((uint)bound);
+                var c = CoyoteRunner.Configure(Strategy.Probabilistic, seed, SearchIterations, probabilisticBound: (uint)bound);
                 using var engine = Microsoft.Coyote.SystematicTesting.TestingEngine.Create(c, test);
                 engine.Run();
                 candidates++;
@@ -206,8 +199,6 @@ public sealed class ScheduleMinimizer(Func<Task> test)
     private const int SearchSeeds = 2;
 
     private const uint SearchIterations = 100;
-
-    private static bool ForcedPoints(TraceStep s) => ScheduleTrace.ForcedPoints.Contains(s.Point!);
 
     private ReplayOutcome Replay(ScheduleTrace t)
     {
