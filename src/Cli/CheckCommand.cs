@@ -49,13 +49,16 @@ public static class CheckCommand
         var capacity = NumberOptions.Optional("--capacity", $"Batch capacity for aeration designs, 1 to {Aeration.Virtio.HintingDriver.HintsMax} (default: generated 1, 2, 4).", 1, Aeration.Virtio.HintingDriver.HintsMax);
         var noPoisoning = new Option<bool>("--no-poisoning") { Description = "Generate no page-poisoning guests (their finding, \"Content contract\", otherwise tends to come first under v1)." };
         var noIsolation = new Option<bool>("--no-isolation") { Description = "Generate no isolation (MIGRATE_ISOLATE, __isolate_free_page, putback)." };
+        var noConcurrency = new Option<bool>("--no-concurrency") { Description = "Skip the concurrency stage: the Coyote scenarios of the designs, explored with PCT and random after the sequential checks." };
+        var concurrencyIterations = NumberOptions.Optional("--concurrency-iterations", $"Iterations per Coyote scenario and strategy in the concurrency stage, {NumberOptions.Range(1, ConcurrencyStage.MaxIterations)}. Default {ConcurrencyStage.DefaultIterations}.", 1, ConcurrencyStage.MaxIterations);
+        var noBuild = new Option<bool>("--no-build") { Description = "Do not build tests/Concurrency before the concurrency stage (it must be built and rewritten already)." };
         var shard = new Option<string?>("--shard") { Description = "Run shard i of n (1-based, e.g. 2/4): the seed batches b with b mod n = i-1." };
         var outDir = new Option<string?>("--out") { Description = "Folder for counterexample files. Default: counterexamples." };
         var regressions = new Option<string?>("--regressions") { Description = "Regressions folder to replay first. Default: regressions/ of the repository." };
         var skipRegressions = new Option<bool>("--skip-regressions") { Description = "Do not replay the regressions folder first." };
         var command = new Command("check", "Run the generated-sequence checks; exit 1 and write the shrunk counterexample on a violation.")
         {
-            design, seed, runs, batch, maxOps, zonePages, maxOrder, pageblockOrder, minWatermark, hwm, capacity, noIsolation, noPoisoning, shard, outDir, regressions, skipRegressions,
+            design, seed, runs, batch, maxOps, zonePages, maxOrder, pageblockOrder, minWatermark, hwm, capacity, noIsolation, noPoisoning, noConcurrency, concurrencyIterations, noBuild, shard, outDir, regressions, skipRegressions,
         };
         command.SetAction(parse =>
         {
@@ -86,6 +89,9 @@ public static class CheckCommand
                 Capacity = (int?)parse.GetValue(capacity),
                 NoIsolation = parse.GetValue(noIsolation),
                 NoPoisoning = parse.GetValue(noPoisoning),
+                NoConcurrency = parse.GetValue(noConcurrency),
+                ConcurrencyIterations = (int?)parse.GetValue(concurrencyIterations) ?? d.ConcurrencyIterations,
+                NoBuild = parse.GetValue(noBuild),
                 ShardIndex = si,
                 ShardCount = sn,
                 OutDir = parse.GetValue(outDir) ?? d.OutDir,
@@ -209,12 +215,19 @@ public static class CheckCommand
             facts.AddRow(new[] { name }.Concat(results.Select(r => r.Facts.TryGetValue(name, out int n) ? Num(n) : "-")).ToArray());
         if (facts.Rows.Count > 0)
             console.Write(facts);
+        int races = settings.NoConcurrency ? 0 : ConcurrencyStage.Run(settings, stdout, console, interactive);
         if (interactive)
             stdout.WriteLine($"elapsed {clock.Elapsed.TotalSeconds:0.0} s");
-        bool violated = results.Any(r => r.Failure is not null);
-        stdout.WriteLine(violated ? $"FAILED: {results.Count(r => r.Failure is not null)} design(s) violated an invariant" + (files.Count > 0 ? $"; counterexample(s): {string.Join(", ", files)}" : "")
-            : regressionsOk ? "OK: no violation" : "FAILED: a regression no longer fails as recorded");
-        return violated || !regressionsOk ? ExitCodes.Failed : ExitCodes.Ok;
+        int violated = results.Count(r => r.Failure is not null);
+        var failures = new List<string>();
+        if (violated > 0)
+            failures.Add($"{violated} design(s) violated an invariant" + (files.Count > 0 ? $"; counterexample(s): {string.Join(", ", files)}" : ""));
+        if (races > 0)
+            failures.Add($"{races} concurrency exploration(s) found a bug (traces in {settings.OutDir})");
+        if (!regressionsOk)
+            failures.Add("a regression no longer fails as recorded");
+        stdout.WriteLine(failures.Count > 0 ? $"FAILED: {string.Join("; ", failures)}" : "OK: no violation");
+        return failures.Count > 0 ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
     /// <summary>

@@ -22,6 +22,15 @@ public sealed record CheckSettings
     public bool NoIsolation { get; init; }
     public bool NoPoisoning { get; init; }
 
+    /// <summary>Skip the concurrency stage (the Coyote scenarios after the sequential checks).</summary>
+    public bool NoConcurrency { get; init; }
+
+    /// <summary>Iterations per Coyote scenario and strategy in the concurrency stage.</summary>
+    public int ConcurrencyIterations { get; init; } = ConcurrencyStage.DefaultIterations;
+
+    /// <summary>Use tests/Concurrency as built; do not build it first.</summary>
+    public bool NoBuild { get; init; }
+
     /// <summary>Upper bounds of the numeric options (the lower bound of each is 1).</summary>
     public const int MaxRuns = 10_000_000, MaxBatch = 100_000, MaxMaxOps = 10_000, MaxHwm = 1_000_000;
     public int ShardIndex { get; init; } = 1;
@@ -61,6 +70,12 @@ public sealed record CheckSettings
         foreach (var d in Designs)
             if (!Harness.Designs.IsKnown(d))
                 throw new UsageException($"--design: unknown design '{d}' (known: {string.Join(", ", Harness.Designs.Names)})");
+        if (ConcurrencyIterations < 1 || ConcurrencyIterations > ConcurrencyStage.MaxIterations)
+            throw new UsageException($"--concurrency-iterations: {ConcurrencyIterations} is out of range 1..{ConcurrencyStage.MaxIterations}");
+        if (NoConcurrency && ConcurrencyIterations != ConcurrencyStage.DefaultIterations)
+            throw new UsageException("--concurrency-iterations: there is no concurrency stage to size with --no-concurrency");
+        if (NoConcurrency && NoBuild)
+            throw new UsageException("--no-build: only the concurrency stage builds (tests/Concurrency), and --no-concurrency skips it");
         if (Runs < 1 || Runs > MaxRuns)
             throw new UsageException($"--runs: {Runs} is out of range 1..10000000");
         if (BatchSize < 1 || BatchSize > MaxBatch)

@@ -13,7 +13,7 @@ public sealed class CliEndToEndTests
     [Fact]
     public void Check_passes_on_a_small_run_of_the_designs_that_hold()
     {
-        var (code, output, err) = Run("check", "--runs", "60", "--regressions", TestFiles.Regressions);
+        var (code, output, err) = Run("check", "--no-concurrency", "--runs", "60", "--regressions", TestFiles.Regressions);
         Assert.True(code == ExitCodes.Ok, output + err);
         Assert.Contains("check summary", output, StringComparison.Ordinal);
         Assert.Contains("reachability facts", output, StringComparison.Ordinal);
@@ -25,7 +25,7 @@ public sealed class CliEndToEndTests
     public void Check_finds_the_v1_violation_exits_1_and_writes_a_replayable_file()
     {
         string dir = TestFiles.TempDir();
-        var (code, output, _) = Run("check", "--design", "v1", "--runs", "300", "--batch", "300", "--skip-regressions", "--out", dir);
+        var (code, output, _) = Run("check", "--no-concurrency", "--design", "v1", "--runs", "300", "--batch", "300", "--skip-regressions", "--out", dir);
         Assert.Equal(ExitCodes.Failed, code);
         Assert.Contains("VIOLATION under design v1", output, StringComparison.Ordinal);
         string file = Assert.Single(Directory.GetFiles(dir, "*.json"));
@@ -40,8 +40,8 @@ public sealed class CliEndToEndTests
     public void The_same_seed_gives_the_same_file_and_summary_byte_for_byte()
     {
         string a = TestFiles.TempDir(), b = TestFiles.TempDir();
-        var first = Run("check", "--design", "v1", "--runs", "200", "--skip-regressions", "--out", a);
-        var second = Run("check", "--design", "v1", "--runs", "200", "--skip-regressions", "--out", b);
+        var first = Run("check", "--no-concurrency", "--design", "v1", "--runs", "200", "--skip-regressions", "--out", a);
+        var second = Run("check", "--no-concurrency", "--design", "v1", "--runs", "200", "--skip-regressions", "--out", b);
         Assert.Equal(first.Out.Replace(a, "OUT", StringComparison.Ordinal), second.Out.Replace(b, "OUT", StringComparison.Ordinal));
         var fa = Directory.GetFiles(a).Single();
         var fb = Directory.GetFiles(b).Single();
@@ -55,7 +55,7 @@ public sealed class CliEndToEndTests
         var all = settings.MyBatches().Select(b => b.Seed).ToList();
         var shards = Enumerable.Range(1, 3).SelectMany(i => (settings with { ShardIndex = i, ShardCount = 3 }).MyBatches().Select(b => b.Seed)).OrderBy(s => s).ToList();
         Assert.Equal(all, shards);
-        var (code, output, _) = Run("check", "--runs", "40", "--batch", "10", "--shard", "2/4", "--skip-regressions");
+        var (code, output, _) = Run("check", "--no-concurrency", "--runs", "40", "--batch", "10", "--shard", "2/4", "--skip-regressions");
         Assert.Equal(ExitCodes.Ok, code);
         Assert.Contains("shard 2/4", output, StringComparison.Ordinal);
         Assert.Matches("│ buddy +│ 10 ", output);

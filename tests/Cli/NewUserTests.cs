@@ -88,7 +88,7 @@ public sealed class NewUserTests
     [Fact]
     public void An_empty_shard_is_refused_rather_than_reported_ok()
     {
-        var (code, output, err) = Run("check", "--runs", "100", "--shard", "2/3", "--skip-regressions");
+        var (code, output, err) = Run("check", "--no-concurrency", "--runs", "100", "--shard", "2/3", "--skip-regressions");
         Assert.Equal(ExitCodes.Usage, code);
         AssertOneErrorLine(err, "--shard 2/3: this shard is empty: the run has only 1 seed batch(es)");
         Assert.DoesNotContain("OK", output, StringComparison.Ordinal);
@@ -98,7 +98,7 @@ public sealed class NewUserTests
     public void A_check_that_finds_nothing_makes_no_counterexamples_folder()
     {
         string outDir = Path.Combine(TestFiles.TempDir(), "nested", "counterexamples");
-        var (code, output, err) = Run("check", "--runs", "20", "--skip-regressions", "--out", outDir);
+        var (code, output, err) = Run("check", "--no-concurrency", "--runs", "20", "--skip-regressions", "--out", outDir);
         Assert.True(code == ExitCodes.Ok, output + err);
         Assert.False(Directory.Exists(Path.GetDirectoryName(outDir)), "check made a folder for counterexamples it did not write");
     }
@@ -107,7 +107,7 @@ public sealed class NewUserTests
     public void A_counterexample_file_is_never_replaced_silently()
     {
         string dir = TestFiles.TempDir();
-        string[] args = ["check", "--design", "v1", "--runs", "300", "--skip-regressions", "--out", dir];
+        string[] args = ["check", "--no-concurrency", "--design", "v1", "--runs", "300", "--skip-regressions", "--out", dir];
         var first = Run(args);
         Assert.Equal(ExitCodes.Failed, first.Code);
         string file = Assert.Single(Directory.GetFiles(dir));
@@ -132,7 +132,7 @@ public sealed class NewUserTests
         string dir = TestFiles.TempDir();
         File.Copy(Path.Combine(TestFiles.Regressions, "v1-fill-takes-isolated-blocks.json"), Path.Combine(dir, "good.json"));
         File.Copy(Path.Combine(TestFiles.Malformed, "order-out-of-range.json"), Path.Combine(dir, "bad.json"));
-        var (code, output, err) = Run("check", "--runs", "10", "--regressions", dir);
+        var (code, output, err) = Run("check", "--no-concurrency", "--runs", "10", "--regressions", dir);
         Assert.Equal(ExitCodes.Usage, code);
         AssertOneErrorLine(err, $"{Path.Combine(dir, "bad.json")}: malformed counterexample file: operations[");
         Assert.Contains("MALFORMED", output, StringComparison.Ordinal);

@@ -13,6 +13,11 @@ namespace Concurrency;
 ///
 ///   dotnet Concurrency.dll minimize TRACE METHOD OUT   minimize; write the simplest trace to OUT
 ///   dotnet Concurrency.dll story TRACE METHOD          the story of the trace's replay, as JSON
+///   dotnet Concurrency.dll sweep ITERATIONS SEED OUTDIR METHOD...
+///                                                      explore each method with PCT, then random
+///                                                      (a small budget: `check`'s concurrency
+///                                                      stage); a JSON line per exploration, the
+///                                                      trace of a bug written to OUTDIR
 ///
 /// METHOD is an EntryPoints method (ShutdownV1, ...). Exit codes: 0 done, 1 the trace does not
 /// reproduce a bug, 2 misuse (a file that is not a trace, an unknown method), 3 failure.
@@ -62,8 +67,10 @@ public static class Program
                     stdout.WriteLine(story.ToJson());
                     return 0;
                 }
+                case ["sweep", var iterations, var seed, var outDir, .. var methods] when methods.Length > 0:
+                    return Sweep.Run(Number(iterations, "iterations"), Number(seed, "seed"), outDir, methods.Select(m => (m, EntryPoint(m))).ToList(), stdout);
                 default:
-                    stderr.WriteLine("usage: Concurrency.dll minimize TRACE METHOD OUT | story TRACE METHOD");
+                    stderr.WriteLine("usage: Concurrency.dll minimize TRACE METHOD OUT | story TRACE METHOD | sweep ITERATIONS SEED OUTDIR METHOD...");
                     return 2;
             }
         }
@@ -87,6 +94,10 @@ public static class Program
             Console.SetOut(stdout);
         }
     }
+
+    private static uint Number(string text, string what) =>
+        uint.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            ? n : throw new ArgumentException($"{what}: '{text}' is not a whole number from 0 to {uint.MaxValue}");
 
     private static ScheduleTrace Load(string path)
     {
