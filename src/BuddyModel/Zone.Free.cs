@@ -65,8 +65,8 @@ public partial class Zone
                 var buddyMt = GetPageblockMigratetype(buddyPfn);
                 if (mt != buddyMt && (mt == MigrateType.Isolate || buddyMt == MigrateType.Isolate))
                 {
-                    if (PageIsBuddy(buddyPfn, order))
-                        Reach.Hit(GuardedRule.MergeRefusedByIsolation);
+                    if (order < MaxOrder - 1 && PageIsBuddy(buddyPfn, order))
+                        Reach.Hit(GuardedRule.MergeRefusedByIsolation); // with effect only below the MAX_ORDER-1 cap
                     goto doneMerging;
                 }
             }
