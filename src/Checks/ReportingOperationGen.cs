@@ -28,24 +28,29 @@ public static class ReportingOperationGen
         new() { Name = "Flat", NrPages = 512, MaxOrder = 3, PageblockOrder = 1, MinWatermarkPages = 4 },
     ];
 
-    /// <summary>
-    /// Guests, devices and hosts: poisoning with and without PAGE_POISON, drivers asking for an
-    /// order, hosts that skip the discard, a virtio-ccw dense queue layout, and now and then a
-    /// reporting_vq of exactly PAGE_REPORTING_CAPACITY or smaller (probe refuses it: -ENOSPC).
-    /// </summary>
+    /// <summary>Guests, devices and hosts: poisoning with and without PAGE_POISON, drivers asking for an order, hosts that skip the discard, a virtio-ccw dense queue layout.</summary>
     public static Gen<ReportingSetup> Setups =>
         from poison in Gen.Elements(0, 0, 0, 1, 2)
         from host in Gen.Elements(0, 0, 0, 0, 1, 2, 3)
         from driverOrder in Gen.Elements<int?>(null, null, null, 0, 1, 3, 40)
-        from vqSize in Gen.Elements(128, 128, 128, 128, 128, 128, 32, 16)
         select new ReportingSetup
         {
-            VqSize = vqSize,
             Guest = new GuestPoisoning { PagePoisoning = poison > 0 },
             Offered = new BalloonFeatures { Hinting = true, PagePoison = poison == 1, PoisonVal = poison == 1 ? GuestPoisoning.PagePoisonVal : 0 },
             DriverOrder = driverOrder,
             Host = new HostOptions { DiscardInhibited = host == 1, HostPageOrder = host == 2 ? 3 : 0, DenseLayout = host == 3 },
         };
+
+    /// <summary>
+    /// Setups as `check` draws them: Setups, and now and then a reporting_vq of exactly
+    /// PAGE_REPORTING_CAPACITY entries or fewer (virtballoon_probe refuses 16: -ENOSPC, no
+    /// registration). Kept apart from Setups so that the property tests' pinned counterexamples,
+    /// drawn from Setups, stay as they are.
+    /// </summary>
+    public static Gen<ReportingSetup> SetupsWithSmallRings(Gen<ReportingSetup>? setups = null) =>
+        from s in setups ?? Setups
+        from vqSize in Gen.Elements(128, 128, 128, 128, 128, 128, 32, 16)
+        select s with { VqSize = vqSize };
 
     /// <summary>Swarm weights for: alloc, free, set pageblock mt, isolate, putback, worker, host, clock, register, unregister, unregister step, freeze, restore, set order.</summary>
     public static Gen<int[]> SwarmWeights =>

@@ -84,7 +84,7 @@ public static class CheckRunner
         }
         else if (Designs.IsReporting(design))
         {
-            var setups = ReportingOperationGen.Setups.Select(s => s with { Guest = s.Guest with { PagePoisoning = s.Guest.PagePoisoning && !settings.NoPoisoning } });
+            var setups = ReportingOperationGen.SetupsWithSmallRings().Select(s => s with { Guest = s.Guest with { PagePoisoning = s.Guest.PagePoisoning && !settings.NoPoisoning } });
             gen = ReportingOperationGen.Scenario(settings.Zone is { } z ? [z] : null, setups);
         }
         else
