@@ -191,6 +191,8 @@ public enum GuardedRule
     [Guard("page_reporting_process")] RescheduleRefusedByCancel,
     /// <summary>system_freezable_wq (2026): the work is due but the workqueue is frozen: it does not start.</summary>
     [Guard("freeze_workqueues_begin")] WorkHeldByFreeze,
+    /// <summary>freeze_workqueues_busy (2026): the reporting work runs on a freezable workqueue: the freeze waits for it.</summary>
+    [Guard("freeze_workqueues_busy")] FreezeWaitsForWork,
     /// <summary>page_reporting_unregister / cancel_delayed_work_sync: the work is running: unregister waits.</summary>
     [Guard("cancel_delayed_work_sync")] UnregisterWaitsForWork,
     /// <summary>page_reporting_unregister / synchronize_rcu: a notifier is inside its read-side section: unregister waits.</summary>

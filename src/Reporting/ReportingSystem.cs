@@ -147,6 +147,7 @@ public sealed class ReportingSystem
         var work = Reporting.WorkOwner?.Work;
         if (work is { Running: true, Workqueue.Freezable: true })
         {
+            Zone.Reach.Hit(GuardedRule.FreezeWaitsForWork);
             Reporting.SystemFreezableWq.Thaw();
             throw new InvalidOperationException("freeze_workqueues_busy: the reporting work is running on a freezable workqueue; let it finish first");
         }
