@@ -46,12 +46,17 @@ public class Aerator : IFreePageHinting
         Hwm = config.Hwm;
         Boundary = new AeratorBoundary(minOrder, maxOrder);
         Zones = zones.Select(z => new AerationZone(z)).ToList();
+        Reach = zones[0].Reach;
         foreach (var az in Zones)
         {
             _byZone.Add(az.Zone, az);
             az.Zone.Hinting = this;
+            az.Zone.Reach = Reach;
         }
     }
+
+    /// <summary>The guarded-rule counter of the system, shared with every zone (reachability facts; not kernel state).</summary>
+    public RuleReach Reach { get; }
 
     /// <summary>
     /// Whether fill keeps the zone above its low watermark (v1: no). A design that does may
@@ -142,6 +147,7 @@ public class Aerator : IFreePageHinting
     {
         if ((zone.Flags(pfn) & PageFlags.Aerated) == 0)
             return;
+        Reach.Hit(GuardedRule.AeratedBlockLeftList);
         var az = Of(zone);
         if (az.Flags.Test(ZoneFlag.AerationActive))
             DelFromBoundary(zone, pfn, order, mt);
@@ -153,7 +159,10 @@ public class Aerator : IFreePageHinting
     protected virtual void DelFromBoundary(Zone zone, int pfn, int order, MigrateType mt)
     {
         if (Boundary.Del(zone, pfn, order, mt))
+        {
             Events.BoundaryAdvancedOnDelete++;
+            Reach.Hit(GuardedRule.BoundaryMovedOnDelete);
+        }
     }
 
     /// <summary>
@@ -164,6 +173,8 @@ public class Aerator : IFreePageHinting
     {
         var az = Of(zone);
         bool fullyAerated = (flags & FreeFlags.Hinted) != 0 && !merged;
+        if ((flags & FreeFlags.Hinted) != 0 && merged)
+            Reach.Hit(GuardedRule.AeratedDrainMergedStaysRaw);
         if (fullyAerated)
             SetPageAerated(az, pfn, order, mt);
         else if ((flags & FreeFlags.SkipNotify) == 0)
@@ -194,16 +205,41 @@ public class Aerator : IFreePageHinting
         bool enabled = NotifyEnabled.Enabled;
         if (Tracepoint.On)
             Tracepoint.Emit($"static_key_false(&aerator_notify_enabled) answered {(enabled ? "true" : "false")}");
+        // Each screen counts its rule only when it alone stopped the notification.
+        bool lowOrder = order < MinOrder;
         if (!enabled)
+        {
+            if (!lowOrder && PassesLaterScreens(az, order))
+                Reach.Hit(GuardedRule.AeratorNotifyKeyOff);
             return;
-        if (order < MinOrder)
+        }
+        if (lowOrder)
+        {
+            if (PassesLaterScreens(az, order))
+                Reach.Hit(GuardedRule.AeratorNotifyOrderBelowMin);
             return;
+        }
         if (az.Flags.Test(ZoneFlag.AerationRequested))
+        {
+            if (az.RawBlocks(order) >= Hwm)
+                Reach.Hit(GuardedRule.AeratorNotifyAlreadyRequested);
             return;
+        }
         if (az.RawBlocks(order) < Hwm)
+        {
+            Reach.Hit(GuardedRule.AeratorNotifyBelowHwm);
             return;
+        }
         Notify(az);
     }
+
+    /// <summary>
+    /// For the reachability counts: whether the screens after the one that stopped a
+    /// notification would all have let it through (so that screen alone changed the outcome).
+    /// Plain reads (Peek), so that counting adds no scheduling point under Coyote.
+    /// </summary>
+    private bool PassesLaterScreens(AerationZone az, int order) =>
+        !az.Flags.Peek(ZoneFlag.AerationRequested) && az.RawBlocks(order) >= Hwm;
 
     /// <summary>
     /// __aerator_notify(): request a pass of this zone and take a reference for it; the 0 -> 1
@@ -236,6 +272,7 @@ public class Aerator : IFreePageHinting
             Tracepoint.Emit($"__aerator_notify: refcnt {old} -> {old + 1}{(old == 0 ? ", schedule_work(aerator_work)" : "")}");
         if (old != 0)
         {
+            Reach.Hit(GuardedRule.AeratorNotifyNoSchedule);
             if (Worker?.Running == true)
                 Events.RequestedDuringPass++;
             return;
@@ -262,18 +299,28 @@ public class Aerator : IFreePageHinting
             for (int mt = MigrateTypes.Count - 1; mt >= 0; mt--)
             {
                 if (!FillsFrom((MigrateType)mt))
+                {
+                    if (!az.Zone.Lists.IsEmpty(az.Zone.ListHead(order, (MigrateType)mt)))
+                        Reach.Hit(GuardedRule.FillSkipsIsolate);
                     continue;
+                }
                 int pfn;
                 while ((pfn = GetAerationPage(az, order, (MigrateType)mt)) >= 0)
                 {
                     dev.Batch.Add(new BatchEntry(az, pfn, order, (MigrateType)mt));
                     if (--budget == 0)
+                    {
+                        Reach.Hit(GuardedRule.FillBudgetUsedUp);
                         return;
+                    }
                 }
             }
         }
         if (KeepRequested(dev, az))
+        {
+            Reach.Hit(GuardedRule.FillKeepsRequested);
             return;
+        }
         az.Flags.Clear(ZoneFlag.AerationRequested);
         dev.Refcnt.Dec();
         Tracepoint.Emit("aerator_fill: zone done, REQUESTED cleared, refcnt--");
@@ -301,6 +348,31 @@ public class Aerator : IFreePageHinting
     protected virtual int GetAerationPage(AerationZone az, int order, MigrateType mt)
     {
         var zone = az.Zone;
+        int page = AerationCandidate(az, order, mt, out bool tookFirst, out bool allAerated);
+        if (allAerated)
+        {
+            Reach.Hit(GuardedRule.AerationPageListAllAerated);
+            Boundary.Add(zone, zone.Lists.Next(zone.ListHead(order, mt)), order, mt);
+            return -1;
+        }
+        if (page < 0)
+            return -1;
+        if (tookFirst)
+            Reach.Hit(GuardedRule.AerationPageTakesFirst);
+        zone.DetachFreeBlock(page, order);
+        return page;
+    }
+
+    /// <summary>
+    /// The choice of get_aeration_page without taking anything: the last raw block above the
+    /// boundary, or (tookFirst) when that one is aerated the list's first block; -1 when the
+    /// list is empty or (allAerated) its first block is aerated too.
+    /// </summary>
+    protected int AerationCandidate(AerationZone az, int order, MigrateType mt, out bool tookFirst, out bool allAerated)
+    {
+        var zone = az.Zone;
+        tookFirst = false;
+        allAerated = false;
         int list = zone.ListHead(order, mt);
         int page = zone.Lists.Prev(GetTail(zone, order, mt));
         if (page == list)
@@ -310,11 +382,11 @@ public class Aerator : IFreePageHinting
             page = zone.Lists.Next(list);
             if ((zone.Flags(page) & PageFlags.Aerated) != 0)
             {
-                Boundary.Add(zone, page, order, mt);
+                allAerated = true;
                 return -1;
             }
+            tookFirst = true;
         }
-        zone.DetachFreeBlock(page, order);
         return page;
     }
 
@@ -322,7 +394,10 @@ public class Aerator : IFreePageHinting
     public virtual void PopulateBoundaries(AerationZone az)
     {
         if (az.Flags.Test(ZoneFlag.AerationActive))
+        {
+            Reach.Hit(GuardedRule.PopulateKeepsBoundaries);
             return;
+        }
         for (int order = az.Zone.MaxOrder - 1; order >= MinOrder; order--)
             for (int mt = MigrateTypes.Count - 1; mt >= 0; mt--)
                 Boundary.Reset(az.Zone, order, (MigrateType)mt);
@@ -352,7 +427,11 @@ public class Aerator : IFreePageHinting
         var zone = e.Zone.Zone;
         var mt = e.Mt;
         if (zone.NrIsolatePageblock > 0 || mt == MigrateType.Isolate)
+        {
             mt = zone.GetPageblockMigratetype(e.Pfn);
+            if (mt != e.Mt)
+                Reach.Hit(GuardedRule.DrainUsesPageblockType);
+        }
         zone.PutbackHeldBlock(e.Pfn, e.Order, mt, FreeFlags.Hinted);
     }
 
@@ -371,7 +450,10 @@ public class Aerator : IFreePageHinting
     {
         ArgumentNullException.ThrowIfNull(dev);
         if (DevInfo != null)
+        {
+            Reach.Hit(GuardedRule.AeratorStartupBusy);
             return -16; // -EBUSY
+        }
         dev.Batch.Clear();
         dev.Refcnt.Set(0);
         Volatile.Write(ref _aDevInfo, dev);

@@ -46,6 +46,7 @@ public class AeratorShutdown
         if (!RefcountDrained(_dev!))
         {
             Kernel.Tracepoint.Emit("aerator_shutdown: refcnt not 0: msleep(20)");
+            _aerator.Reach.Hit(BuddyModel.GuardedRule.ShutdownSleeps);
             Sleeps++;
             return false;
         }

@@ -1,3 +1,4 @@
+using BuddyModel;
 using Kernel;
 
 namespace Aeration;
@@ -131,6 +132,7 @@ public sealed class AeratorWorker
             var az = zones[_zoneIndex];
             if (!az.Flags.Test(ZoneFlag.AerationRequested))
             {
+                _aerator.Reach.Hit(GuardedRule.CycleSkipsUnrequestedZone);
                 _zoneIndex++;
                 continue;
             }
@@ -192,8 +194,12 @@ public sealed class AeratorWorker
         _scrubbing = null;
         _reacting = null;
         State = WorkerState.Running;
-        if (az.Flags.Test(ZoneFlag.AerationRequested) && FillAndReact(az))
-            return WorkerStep.Submitted;
+        if (az.Flags.Test(ZoneFlag.AerationRequested))
+        {
+            _aerator.Reach.Hit(GuardedRule.ScrubAgainWhileRequested);
+            if (FillAndReact(az))
+                return WorkerStep.Submitted;
+        }
         if (State == WorkerState.Crashed)
         {
             az.Lock.Unlock();
@@ -222,12 +228,16 @@ public sealed class AeratorWorker
         int refcnt = dev.Refcnt.Read();
         if (refcnt != 1)
         {
+            _aerator.Reach.Hit(GuardedRule.CyclePassAgain);
             if (Tracepoint.On)
                 Tracepoint.Emit($"aerator_cycle: end of pass, refcnt {refcnt}: pass again");
             return WorkerStep.PassEnded;
         }
         if (!dev.Refcnt.TryCmpXchg(ref refcnt, 0))
+        {
+            _aerator.Reach.Hit(GuardedRule.CycleCmpxchgFails);
             return WorkerStep.PassEnded;
+        }
         Tracepoint.Emit("aerator_cycle: end of pass, refcnt 1 -> 0: the worker goes idle");
         State = WorkerState.Idle;
         return WorkerStep.Finished;

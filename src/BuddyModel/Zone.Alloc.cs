@@ -18,7 +18,11 @@ public partial class Zone
         while ((pfn = RmqueueSmallest(order, mt)) < 0)
         {
             if (!RmqueueFallback(order, mt))
+            {
+                Reach.Hit(GuardedRule.AllocFallbackFindsNothing);
                 return -1;
+            }
+            Reach.Hit(GuardedRule.AllocFallbackSteals);
         }
         SetPageOrder(pfn, order, PageFlags.Allocated);
         _listMt[pfn] = mt; // set_pcppage_migratetype
@@ -38,6 +42,8 @@ public partial class Zone
             int pfn = Lists.Next(head);
             if (pfn == head)
                 continue;
+            if (currentOrder > order)
+                Reach.Hit(GuardedRule.AllocSplitLargerBlock);
             DelPageFromFreeArea(pfn, currentOrder);
             Expand(pfn, order, currentOrder, mt);
             return pfn;
@@ -86,12 +92,15 @@ public partial class Zone
         return false;
 
     findSmallest:
+        int largest = currentOrder;
         for (currentOrder = order; currentOrder < MaxOrder; currentOrder++)
         {
             fallbackMt = FindSuitableFallback(currentOrder, startMt, onlyStealable: false, out canSteal);
             if (fallbackMt >= 0)
                 break;
         }
+        if (currentOrder < largest)
+            Reach.Hit(GuardedRule.FallbackMovableTakesSmallest);
 
     doSteal:
         int pfn = Lists.Next(HeadOf(currentOrder, (MigrateType)fallbackMt));
@@ -133,6 +142,7 @@ public partial class Zone
         var oldBlockType = GetPageblockMigratetype(pfn);
         if (currentOrder >= PageblockOrder)
         {
+            Reach.Hit(GuardedRule.StealPageblockRange);
             ChangePageblockRange(pfn, currentOrder, startType);
         }
         else if (wholeBlock)
@@ -143,10 +153,18 @@ public partial class Zone
                 : 0;
             if (freePages > 0)
             {
-                if (freePages + alikePages >= 1 << (PageblockOrder - 1))
+                bool claim = freePages + alikePages >= 1 << (PageblockOrder - 1);
+                if (oldBlockType != startType)
+                    Reach.Hit(claim ? GuardedRule.StealClaimsPageblock : GuardedRule.StealPageblockNotClaimed);
+                if (claim)
                     SetPageblockMigratetypeRaw(pfn, startType);
                 return;
             }
+            Reach.Hit(GuardedRule.StealMovedNothing);
+        }
+        else
+        {
+            Reach.Hit(GuardedRule.StealSingleBlock);
         }
         MoveToFreeArea(pfn, currentOrder, startType); // single_page
     }

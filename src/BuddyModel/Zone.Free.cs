@@ -45,30 +45,62 @@ public partial class Zone
             {
                 int buddyPfn = pfn ^ (1 << order);
                 if (!PageIsBuddy(buddyPfn, order))
+                {
+                    Reach.Hit(WhyNoMerge(buddyPfn));
                     goto doneMerging;
+                }
                 DelPageFromFreeArea(buddyPfn, order);
                 pfn &= buddyPfn; // combined_pfn
                 order++;
             }
             if (maxOrder >= MaxOrder)
+            {
+                if (PageIsBuddy(pfn ^ (1 << order), order))
+                    Reach.Hit(GuardedRule.MergeCappedAtMaxOrder);
                 break;
+            }
             if (NrIsolatePageblock > 0)
             {
-                var buddyMt = GetPageblockMigratetype(pfn ^ (1 << order));
+                int buddyPfn = pfn ^ (1 << order);
+                var buddyMt = GetPageblockMigratetype(buddyPfn);
                 if (mt != buddyMt && (mt == MigrateType.Isolate || buddyMt == MigrateType.Isolate))
+                {
+                    if (order < MaxOrder - 1 && PageIsBuddy(buddyPfn, order))
+                        Reach.Hit(GuardedRule.MergeRefusedByIsolation); // with effect only below the MAX_ORDER-1 cap
                     goto doneMerging;
+                }
             }
             maxOrder++;
         }
 
     doneMerging:
+        // A placement rule has an effect only when the list holds a block (head differs from tail).
+        bool forced = (flags & (FreeFlags.ToTail | FreeFlags.Hinted)) != 0;
+        bool placementMatters = !Lists.IsEmpty(HeadOf(order, mt));
         bool toTail;
         if (_shuffle != null && order >= MaxOrder - 1)
+        {
             toTail = ShufflePickTail();
+            if (toTail && !forced && placementMatters)
+                Reach.Hit(GuardedRule.PlaceTailShuffle);
+        }
         else
+        {
             toTail = BuddyMergeLikely(pfn, order);
-        if ((flags & (FreeFlags.ToTail | FreeFlags.Hinted)) != 0)
+            if (!forced && placementMatters)
+            {
+                if (toTail)
+                    Reach.Hit(GuardedRule.PlaceTailMergeLikely);
+                else if (order == MaxOrder - 2 && PageIsBuddy(HigherBuddy(pfn, order), order + 1))
+                    Reach.Hit(GuardedRule.MergeLikelyCappedBelowMaxOrder);
+            }
+        }
+        if (!toTail && forced)
+        {
+            if (placementMatters)
+                Reach.Hit((flags & FreeFlags.Hinted) != 0 ? GuardedRule.PlaceTailHinted : GuardedRule.PlaceTailFpiToTail);
             toTail = true;
+        }
 
         if (toTail)
             AddToFreeAreaTail(pfn, order, mt);
@@ -92,9 +124,21 @@ public partial class Zone
     {
         if (order >= MaxOrder - 2)
             return false;
-        int combinedPfn = pfn & ~(1 << order);
-        int higherBuddy = combinedPfn ^ (1 << (order + 1));
-        return PageIsBuddy(higherBuddy, order + 1);
+        return PageIsBuddy(HigherBuddy(pfn, order), order + 1);
+    }
+
+    /// <summary>The buddy, of order + 1, of the block that pfn would form with its buddy.</summary>
+    private static int HigherBuddy(int pfn, int order) => (pfn & ~(1 << order)) ^ (1 << (order + 1));
+
+    /// <summary>Which page_is_buddy rule refused the merge with the buddy at buddyPfn (for the reachability counts).</summary>
+    private GuardedRule WhyNoMerge(int buddyPfn)
+    {
+        if ((uint)buddyPfn >= (uint)NrPages)
+            return GuardedRule.MergeBuddyOutsideZone;
+        var f = _flags[buddyPfn];
+        return (f & PageFlags.Buddy) != 0 ? GuardedRule.MergeBuddyOtherOrder
+            : (f & PageFlags.Held) != 0 ? GuardedRule.MergeBuddyHeld
+            : GuardedRule.MergeBuddyNotFree;
     }
 
     /// <summary>shuffle_pick_tail(): one random bit from the seeded generator.</summary>

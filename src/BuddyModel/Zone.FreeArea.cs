@@ -20,7 +20,11 @@ public partial class Zone
     {
         SetPageOrder(pfn, order, PageFlags.Buddy);
         _listMt[pfn] = mt;
-        Lists.AddTail(pfn, _hintingOff ? HeadOf(order, mt) : _hinting.GetTail(this, order, mt));
+        int head = HeadOf(order, mt);
+        int tail = _hintingOff ? head : _hinting.GetTail(this, order, mt);
+        if (tail != head)
+            Reach.Hit(GuardedRule.AeratorTailAtBoundary); // v1 aerator_get_tail: in above the aerated blocks
+        Lists.AddTail(pfn, tail);
         _nrFree[order]++;
     }
 
@@ -35,6 +39,8 @@ public partial class Zone
         if (!_hintingOff)
             _hinting.DelFromFreeList(this, pfn, order, _listMt[pfn]);
         Lists.Del(pfn);
+        if ((_flags[pfn] & ~_keptOnDel & PageFlags.Reported) != 0)
+            Reach.Hit(GuardedRule.DelClearsReported);
         _flags[pfn] &= _keptOnDel; // __ClearPageBuddy; 5.2: a hinting flag is the design's to clear; 5.7+: PG_reported goes
         _nrFree[order]--;
     }
@@ -49,7 +55,11 @@ public partial class Zone
         if (!_hintingOff)
             _hinting.DelFromFreeList(this, pfn, order, _listMt[pfn]);
         if (_moveToTail)
+        {
+            if (!Lists.IsEmpty(HeadOf(order, mt)))
+                Reach.Hit(GuardedRule.MoveToTail);
             Lists.MoveTail(pfn, HeadOf(order, mt));
+        }
         else
             Lists.Move(pfn, HeadOf(order, mt));
         _listMt[pfn] = mt;

@@ -24,8 +24,15 @@ public partial class Zone
         {
             long watermark = Watermark.Min + (1L << order);
             if (!ZoneWatermarkOk(0, watermark))
+            {
+                Reach.Hit(GuardedRule.IsolateRefusedByWatermark);
                 return false;
+            }
             NrFreePages -= 1 << order;
+        }
+        else
+        {
+            Reach.Hit(GuardedRule.IsolateFromIsolatedPageblock);
         }
         DelPageFromFreeArea(pfn, order);
         SetPageOrder(pfn, order, PageFlags.Held);
@@ -33,8 +40,15 @@ public partial class Zone
         {
             for (int p = pfn; p < pfn + (1 << order); p += 1 << PageblockOrder)
             {
-                if (GetPageblockMigratetype(p) != MigrateType.Isolate)
-                    SetPageblockMigratetypeRaw(p, MigrateType.Movable);
+                var pageblockMt = GetPageblockMigratetype(p);
+                if (pageblockMt == MigrateType.Isolate)
+                {
+                    Reach.Hit(GuardedRule.IsolateKeepsIsolatedPageblock);
+                    continue;
+                }
+                if (pageblockMt != MigrateType.Movable)
+                    Reach.Hit(GuardedRule.IsolateRetypesPageblock);
+                SetPageblockMigratetypeRaw(p, MigrateType.Movable);
             }
         }
         return true;

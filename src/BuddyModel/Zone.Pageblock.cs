@@ -108,6 +108,10 @@ public partial class Zone
         SetPageblockMigratetypeRaw(start, mt);
         NrIsolatePageblock--;
         if (isolatedOrder >= 0)
+        {
             FreeOnePage(start, isolatedOrder, mt, PutbackFlags); // 5.2: __free_pages(); 5.7+: __putback_isolated_page()
+            if (!PageBuddy(start) || _order[start] != isolatedOrder)
+                Reach.Hit(GuardedRule.UnisolateFreesToMerge);
+        }
     }
 }

@@ -61,7 +61,14 @@ public partial class Zone
         var bootFlags = era >= KernelEra.V5_10 ? FreeFlags.SkipNotify | FreeFlags.ToTail : FreeFlags.SkipNotify;
         for (int pfn = 0; pfn < NrPages; pfn += config.MaxOrderNrPages)
             FreeOnePage(pfn, MaxOrder - 1, MigrateType.Movable, bootFlags);
+        Reach.Clear(); // the rules boot reached are not a scenario's doing
     }
+
+    /// <summary>
+    /// How often each guarded rule of the model was reached with effect (reachability facts;
+    /// not kernel state). A hinting design plugged into several zones makes them share one.
+    /// </summary>
+    public RuleReach Reach { get; set; } = new();
 
     /// <summary>Which kernel's allocator this zone behaves like.</summary>
     public KernelEra Era { get; }

@@ -13,13 +13,20 @@ namespace Checks;
 /// </summary>
 public static class BuddyOperationGen
 {
-    /// <summary>Small zones that reach every order, merging above pageblock_order, and isolation.</summary>
+    /// <summary>
+    /// Small zones that reach every order, merging above pageblock_order, and isolation. Deep
+    /// has a pageblock as large as its largest block (pageblock_order 6): a movable request may
+    /// not steal below order 3 (can_steal_fallback), so __rmqueue_fallback's "take the smallest"
+    /// path is reached, which pageblock_order 2 or 3 cannot (orders below pageblock_order / 2 are
+    /// only order 0, never above a request).
+    /// </summary>
     public static readonly ZoneConfig[] SmallZones =
     [
         new() { Name = "Tiny", NrPages = 64, MaxOrder = 4, PageblockOrder = 2, MinWatermarkPages = 2 },
         new() { Name = "Small", NrPages = 256, MaxOrder = 6, PageblockOrder = 3, MinWatermarkPages = 4 },
         new() { Name = "Wide", NrPages = 512, MaxOrder = 5, PageblockOrder = 2, MinWatermarkPages = 8 },
         new() { Name = "Shuffled", NrPages = 256, MaxOrder = 6, PageblockOrder = 3, MinWatermarkPages = 4, ShuffleSeed = 7 },
+        new() { Name = "Deep", NrPages = 256, MaxOrder = 7, PageblockOrder = 6, MinWatermarkPages = 4 },
     ];
 
     private static readonly MigrateType[] Allocatable = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable];

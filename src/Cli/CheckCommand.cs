@@ -204,9 +204,9 @@ public static class CheckCommand
         }
 
         stdout.WriteLine();
-        var table = new Table().Title("check summary").AddColumns("design", "runs", "operations", "reachability facts", "violations");
+        var table = new Table().Title("check summary").AddColumns("design", "runs", "operations", "reachability facts", "guarded rules", "violations");
         foreach (var r in results)
-            table.AddRow(r.Design, Num(r.Runs), Num(r.Operations), Num(r.Facts.Count), r.Failure is null ? "0" : "1");
+            table.AddRow(r.Design, Num(r.Runs), Num(r.Operations), Num(r.Facts.Count), Num(r.Reach.Count(n => n > 0)), r.Failure is null ? "0" : "1");
         console.Write(table);
         var facts = new Table().Title("reachability facts (times reached)").AddColumn("fact");
         foreach (var r in results)
@@ -215,6 +215,7 @@ public static class CheckCommand
             facts.AddRow(new[] { name }.Concat(results.Select(r => r.Facts.TryGetValue(name, out int n) ? Num(n) : "-")).ToArray());
         if (facts.Rows.Count > 0)
             console.Write(facts);
+        GuardedRuleReport.Write(results, console, stdout);
         int races = settings.NoConcurrency ? 0 : ConcurrencyStage.Run(settings, stdout, console, interactive);
         if (interactive)
             stdout.WriteLine($"elapsed {clock.Elapsed.TotalSeconds:0.0} s");

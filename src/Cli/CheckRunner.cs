@@ -14,6 +14,7 @@ public sealed record DesignCheck(
     int Runs,
     long Operations,
     IReadOnlyDictionary<string, int> Facts,
+    IReadOnlyList<long> Reach,
     PropertyCheck.Result? Failure,
     ulong? FailureSeed,
     CounterexampleFile? Counterexample);
@@ -21,8 +22,9 @@ public sealed record DesignCheck(
 /// <summary>
 /// Runs the generated-sequence checks of `check` for one design: the seed batches of this
 /// shard, each a PropertyCheck with its own seed; stops at the first violation, which comes
-/// back shrunk as a counterexample file. Counts runs, operations and reachability facts of the
-/// generated scenarios (not of the shrinking that follows a failure).
+/// back shrunk as a counterexample file. Counts runs, operations, reachability facts and the
+/// guarded rules reached with effect (RuleReach, indexed by GuardedRule) of the generated
+/// scenarios (not of the shrinking that follows a failure).
 /// </summary>
 public static class CheckRunner
 {
@@ -33,6 +35,7 @@ public static class CheckRunner
         long operations = 0;
         bool failed = false;
         var facts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var reach = new long[GuardedRules.Count];
         RunReport Run(Scenario sc)
         {
             BuddySystem? system = null;
@@ -42,6 +45,7 @@ public static class CheckRunner
                 runs++;
                 operations += sc.Operations.Count;
                 CountFacts(facts, system, report);
+                system?.Zone.Reach.AddTo(reach);
                 progress?.Invoke(1);
                 failed = !report.Passed;
             }
@@ -56,12 +60,12 @@ public static class CheckRunner
                 string? fixedBy = Designs.Named(design).FixedIn is { } fix && Designs.Run(fix, shrunk).Passed ? fix : null;
                 var file = CounterexampleFile.FromRun(design, shrunk, report, seed, fixedBy,
                     $"{report.Violation?.Invariant ?? ExpectedFailure.ModelError} under {design}");
-                return new DesignCheck(design, runs, operations, facts, result, seed, file);
+                return new DesignCheck(design, runs, operations, facts, reach, result, seed, file);
             }
             if (!result.Passed)
-                return new DesignCheck(design, runs, operations, facts, result, seed, null);
+                return new DesignCheck(design, runs, operations, facts, reach, result, seed, null);
         }
-        return new DesignCheck(design, runs, operations, facts, null, null, null);
+        return new DesignCheck(design, runs, operations, facts, reach, null, null, null);
     }
 
     /// <summary>The generator and shrinker for a design under the settings.</summary>
@@ -80,7 +84,7 @@ public static class CheckRunner
         }
         else if (Designs.IsReporting(design))
         {
-            var setups = ReportingOperationGen.Setups.Select(s => s with { Guest = s.Guest with { PagePoisoning = s.Guest.PagePoisoning && !settings.NoPoisoning } });
+            var setups = ReportingOperationGen.SetupsWithSmallRings().Select(s => s with { Guest = s.Guest with { PagePoisoning = s.Guest.PagePoisoning && !settings.NoPoisoning } });
             gen = ReportingOperationGen.Scenario(settings.Zone is { } z ? [z] : null, setups);
         }
         else

@@ -82,6 +82,9 @@ public sealed class AerationSystem : GuestSystem, Specs.Aeration.IAerationSubjec
     {
         if (!Driver.MayStart(Setup.PagePoisoning, Setup.PoisonValue, Setup.ValidatePoison && Design.DriverValidatesPoison))
         {
+            // The probe's virtballoon_validate is this harness's call: the rule counts here.
+            if (Driver.MayStart(Setup.PagePoisoning, Setup.PoisonValue, validatePoison: false))
+                Zone.Reach.Hit(GuardedRule.HintingRefusedForPoison);
             Fact("driver refused to start hinting (poisoning without PAGE_POISON)");
             return StepOutcome.Skipped("the driver does not start hinting: page poisoning without PAGE_POISON");
         }

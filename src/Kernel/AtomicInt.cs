@@ -13,6 +13,9 @@ public sealed class AtomicInt
     /// <summary>atomic_read.</summary>
     public int Read() => Volatile.Read(ref _value);
 
+    /// <summary>A plain read: not a scheduling point under Coyote. For reachability counts only (they must not add interleavings).</summary>
+    public int Peek() => _value;
+
     /// <summary>atomic_set.</summary>
     public void Set(int value) => Volatile.Write(ref _value, value);
 

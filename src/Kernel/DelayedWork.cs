@@ -62,6 +62,13 @@ public sealed class DelayedWork
         && (Clock is null || Clock.Jiffies >= DueAt)
         && !(Workqueue is { Frozen: true });
 
+    /// <summary>
+    /// Whether the item would be Due but for its frozen workqueue (pending, its time come).
+    /// Plain reads, not scheduling points under Coyote: for reachability counts only.
+    /// </summary>
+    public bool HeldByFreeze =>
+        _pending.Peek() != 0 && Workqueue is { FrozenPeek: true } && (Clock is null || Clock.Peek >= _due);
+
     /// <summary>schedule_delayed_work(work, 0) as v1 uses it: false when it was already pending.</summary>
     public bool Schedule() => Schedule(0);
 

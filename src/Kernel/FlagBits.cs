@@ -11,6 +11,12 @@ public sealed class FlagBits<TBit> where TBit : struct, Enum
     /// <summary>test_bit.</summary>
     public bool Test(TBit bit) => (Volatile.Read(ref _bits) & Mask(bit)) != 0;
 
+    /// <summary>
+    /// test_bit as a plain read: not a scheduling point under Coyote. For the model's
+    /// reachability counts only, which must not add interleavings (the recorded traces replay).
+    /// </summary>
+    public bool Peek(TBit bit) => (_bits & Mask(bit)) != 0;
+
     /// <summary>set_bit.</summary>
     public void Set(TBit bit) => Update(bits => bits | Mask(bit));
 

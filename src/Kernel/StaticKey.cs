@@ -12,6 +12,9 @@ public sealed class StaticKey
     /// <summary>static_key_false(): whether the key is on, read once.</summary>
     public bool Enabled => _enabled.Read() > 0;
 
+    /// <summary>Enabled as a plain read: not a scheduling point under Coyote. For reachability counts only.</summary>
+    public bool Peek => _enabled.Peek() > 0;
+
     /// <summary>static_key_slow_inc.</summary>
     public void SlowInc() => _enabled.Inc();
 

@@ -17,6 +17,9 @@ public sealed class VirtualClock
     /// <summary>jiffies now.</summary>
     public long Jiffies => Volatile.Read(ref _jiffies);
 
+    /// <summary>Jiffies as a plain read: not a scheduling point under Coyote. For reachability counts only.</summary>
+    public long Peek => _jiffies;
+
     /// <summary>Advance the clock by delta jiffies (delta >= 0).</summary>
     public void Advance(long delta)
     {

@@ -21,6 +21,9 @@ public sealed class Workqueue(string name, bool freezable)
     /// <summary>Whether the PM core froze this workqueue (only ever true for a freezable one).</summary>
     public bool Frozen => Volatile.Read(ref _frozen) != 0;
 
+    /// <summary>Frozen as a plain read: not a scheduling point under Coyote. For reachability counts only.</summary>
+    public bool FrozenPeek => _frozen != 0;
+
     /// <summary>freeze_workqueues_begin(): a freezable workqueue stops starting work items.</summary>
     public void Freeze()
     {

@@ -69,6 +69,7 @@ public class PageReporting : IFreePageHinting
         if (zones.Count == 0)
             throw new ArgumentException("at least one zone", nameof(zones));
         _zones = zones.ToList();
+        Reach = _zones[0].Reach;
         foreach (var z in _zones)
         {
             if (z.Era != version.Era)
@@ -76,6 +77,7 @@ public class PageReporting : IFreePageHinting
             if (z.MaxOrder != _zones[0].MaxOrder || z.PageblockOrder != _zones[0].PageblockOrder)
                 throw new ArgumentException("all zones must share MaxOrder and PageblockOrder", nameof(zones));
             z.Hinting = this;
+            z.Reach = Reach;
         }
         // 5.14: initialised to MAX_ORDER (nothing reported before a driver registers);
         // 2022+: -1, "unset".
@@ -114,6 +116,9 @@ public class PageReporting : IFreePageHinting
     /// <summary>Counters for tests.</summary>
     public ReportingEvents Events { get; } = new();
 
+    /// <summary>The guarded-rule counter of the system, shared with every zone (reachability facts; not kernel state).</summary>
+    public RuleReach Reach { get; }
+
     /// <summary>rcu_dereference(pr_dev_info).</summary>
     public PageReportingDevInfo? DevInfo => Volatile.Read(ref _prDevInfo);
 
@@ -147,7 +152,10 @@ public class PageReporting : IFreePageHinting
             return ENoEnt;
         long max = Has(ReportingFixes.OrderValidated) ? MaxOrder - 1 : uint.MaxValue;
         if (value < 0 || value > max)
+        {
+            Reach.Hit(GuardedRule.OrderParameterRefused);
             return EInval;
+        }
         ReportingOrder = (uint)value;
         return 0;
     }
@@ -161,10 +169,19 @@ public class PageReporting : IFreePageHinting
     /// </summary>
     public virtual void NotifyFree(int order)
     {
+        // Each screen counts its rule only when it alone stopped the notification.
+        bool lowOrder = (uint)order < ReportingOrder;
         if (!Enabled.Enabled)
+        {
+            if (!lowOrder)
+                Reach.Hit(GuardedRule.ReportingNotifyKeyOff);
             return;
-        if ((uint)order < ReportingOrder)
+        }
+        if (lowOrder)
+        {
+            Reach.Hit(GuardedRule.ReportingNotifyOrderBelow);
             return;
+        }
         Notify();
     }
 
@@ -180,6 +197,8 @@ public class PageReporting : IFreePageHinting
                 Tracepoint.Emit($"__page_reporting_notify: rcu_read_lock, pr_dev_info read: {(prdev is null ? "NULL" : "the device")}");
             if (prdev is not null)
                 Request(prdev);
+            else
+                Reach.Hit(GuardedRule.ReportingNotifyNoDevice);
         }
         finally
         {
@@ -196,12 +215,18 @@ public class PageReporting : IFreePageHinting
     {
         ArgumentNullException.ThrowIfNull(prdev);
         if (prdev.State.Read() == (int)ReportingState.Requested)
+        {
+            Reach.Hit(GuardedRule.RequestAlreadyRequested);
             return;
+        }
         int old = prdev.State.Exchange((int)ReportingState.Requested);
         if (Tracepoint.On)
             Tracepoint.Emit($"__page_reporting_request: state {(ReportingState)old} -> REQUESTED{(old == (int)ReportingState.Idle ? ", schedule the work" : "")}");
         if (old != (int)ReportingState.Idle)
+        {
+            Reach.Hit(GuardedRule.RequestDuringPass);
             return;
+        }
         if (prdev.Work!.Schedule(Delay))
             Events.Scheduled++;
     }
@@ -218,7 +243,12 @@ public class PageReporting : IFreePageHinting
     public void FreeOnePageDone(Zone zone, int pfn, int order, MigrateType mt, FreeFlags flags, bool merged)
     {
         if ((flags & FreeFlags.SkipNotify) != 0)
+        {
+            // With effect only when the notification would have passed its screens (plain reads).
+            if (Enabled.Peek && (uint)order >= ReportingOrder)
+                Reach.Hit(GuardedRule.PutbackSkipsNotify);
             return;
+        }
         NotifyFree(order);
     }
 
@@ -237,7 +267,10 @@ public class PageReporting : IFreePageHinting
     {
         ArgumentNullException.ThrowIfNull(prdev);
         if (DevInfo is not null)
+        {
+            Reach.Hit(GuardedRule.RegisterBusy);
             return EBusy;
+        }
         if (Has(ReportingFixes.ReportingOrderParam))
             ReportingOrder = ChooseOrder(ReportingOrder, prdev.Order);
         prdev.State.Set((int)ReportingState.Idle);
@@ -265,10 +298,18 @@ public class PageReporting : IFreePageHinting
             : driverOrder != 0;
         if (!Has(ReportingFixes.OrderValidated))
             return specified ? unchecked((uint)driverOrder) : (uint)PageblockOrder;
-        if (current != OrderUnset)
-            return current;
         int bound = Has(ReportingFixes.InclusiveMaxOrder) ? MaxOrder - 1 : MaxOrder;
-        return specified && driverOrder >= 0 && driverOrder <= bound ? (uint)driverOrder : (uint)PageblockOrder;
+        bool inRange = specified && driverOrder >= 0 && driverOrder <= bound;
+        uint driverChoice = inRange ? (uint)driverOrder : (uint)PageblockOrder;
+        if (current != OrderUnset)
+        {
+            if (current != driverChoice)
+                Reach.Hit(GuardedRule.RegisterKeepsParameterOrder);
+            return current;
+        }
+        if (specified && !inRange)
+            Reach.Hit(GuardedRule.RegisterDriverOrderOutOfRange);
+        return driverChoice;
     }
 
     /// <summary>
@@ -286,7 +327,7 @@ public class PageReporting : IFreePageHinting
         AssignDevInfo(null);
         Tracepoint.Emit("page_reporting_unregister: pr_dev_info = NULL");
         Rcu.StartGracePeriod();
-        return new ReportingUnregister(Rcu, prdev.Work!);
+        return new ReportingUnregister(Rcu, prdev.Work!, Reach);
     }
 
     /// <summary>rcu_assign_pointer(pr_dev_info, prdev).</summary>
@@ -306,17 +347,19 @@ public sealed class ReportingUnregister
 {
     private readonly Rcu? _rcu;
     private readonly DelayedWork? _work;
+    private readonly RuleReach? _reach;
     private int _phase; // 0 rcu, 1 cancel, 2 done
 
     /// <summary>
     /// The waits of page_reporting_unregister: synchronize_rcu() on rcu, then
     /// cancel_delayed_work_sync() on work. A null leaves that wait out (only deliberately broken
-    /// models in tests do).
+    /// models in tests do). reach counts the waits (reachability facts), when given.
     /// </summary>
-    public ReportingUnregister(Rcu? rcu, DelayedWork? work)
+    public ReportingUnregister(Rcu? rcu, DelayedWork? work, RuleReach? reach = null)
     {
         _rcu = rcu;
         _work = work;
+        _reach = reach;
     }
 
     private ReportingUnregister() => _phase = 2;
@@ -332,7 +375,12 @@ public sealed class ReportingUnregister
     /// <summary>Go as far as possible; true once returned.</summary>
     public bool Step()
     {
-        if (_phase == 0 && (_rcu is null || _rcu.GracePeriodElapsed()))
+        if (_phase == 0 && _rcu is not null && !_rcu.GracePeriodElapsed())
+        {
+            _reach?.Hit(GuardedRule.UnregisterWaitsForRcu);
+            return false;
+        }
+        if (_phase == 0)
         {
             Tracepoint.Emit(_rcu is null ? "page_reporting_unregister: no synchronize_rcu(); cancel_delayed_work_sync()" : "page_reporting_unregister: synchronize_rcu() returned; cancel_delayed_work_sync()");
             _work?.StartCancel();
@@ -342,6 +390,10 @@ public sealed class ReportingUnregister
         {
             _phase = 2;
             Tracepoint.Emit("page_reporting_unregister: returned (the driver may free prdev)");
+        }
+        else if (_phase == 1)
+        {
+            _reach?.Hit(GuardedRule.UnregisterWaitsForWork);
         }
         return Done;
     }

@@ -85,8 +85,11 @@ public sealed class ReportingSystem
         Worker = parts.MakeWorker(Reporting);
         Memory = new GuestMemory(config.NrPages);
         var negotiated = ReportingDriver.Validate(setup.Offered, setup.Guest, version.Has(ReportingFixes.PoisonValidate));
+        if (setup.Offered.Hinting && !negotiated.Hinting)
+            Zone.Reach.Hit(GuardedRule.ReportingRefusedForPoison); // virtballoon_validate cleared F_REPORTING
         Driver = new ReportingDriver(negotiated, setup.VqSize);
         Host = parts.MakeHost(Driver, Memory, setup.Host, version.Has(ReportingFixes.UsedNotifyDense));
+        Host.Reach = Zone.Reach;
     }
 
     /// <summary>A system of the given version on a zone of the given configuration; parts (tests only) swaps in other code for a part.</summary>
@@ -123,7 +126,10 @@ public sealed class ReportingSystem
             if (err != 0 && err != PageReporting.ENoEnt)
                 return err;
         }
-        return Driver.Probe(Reporting, DriverOrder, report);
+        int rc = Driver.Probe(Reporting, DriverOrder, report);
+        if (rc == ReportingDriver.ENoSpc)
+            Zone.Reach.Hit(GuardedRule.ProbeRingTooSmall);
+        return rc;
     }
 
     /// <summary>virtballoon_remove's page_reporting_unregister; step the result until Done.</summary>
@@ -141,6 +147,7 @@ public sealed class ReportingSystem
         var work = Reporting.WorkOwner?.Work;
         if (work is { Running: true, Workqueue.Freezable: true })
         {
+            Zone.Reach.Hit(GuardedRule.FreezeWaitsForWork);
             Reporting.SystemFreezableWq.Thaw();
             throw new InvalidOperationException("freeze_workqueues_busy: the reporting work is running on a freezable workqueue; let it finish first");
         }

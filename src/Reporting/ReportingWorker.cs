@@ -186,8 +186,14 @@ public class ReportingWorker
     private ReportingStep Start()
     {
         var prdev = _pr.WorkOwner;
-        if (prdev?.Work is null || !prdev.Work.TakeDue())
+        if (prdev?.Work is null)
             return ReportingStep.NoProgress;
+        if (!prdev.Work.TakeDue())
+        {
+            if (prdev.Work.HeldByFreeze)
+                _pr.Reach.Hit(GuardedRule.WorkHeldByFreeze);
+            return ReportingStep.NoProgress;
+        }
         _prdev = prdev;
         BeginPass(prdev);
         _zoneIndex = 0;
@@ -209,6 +215,7 @@ public class ReportingWorker
                 _offset = PageReporting.Capacity;
                 if (!zone.ZoneWatermarkOk(0, _pr.ZoneGate(zone)))
                 {
+                    _pr.Reach.Hit(GuardedRule.ZoneBelowReportingGate);
                     _pr.Events.ZonesBelowGate++;
                     _zoneIndex++;
                     continue;
@@ -223,7 +230,11 @@ public class ReportingWorker
                 for (; _mt < MigrateTypes.Count; _mt++)
                 {
                     if (!ReportsList((MigrateType)_mt))
+                    {
+                        if (!zone.Lists.IsEmpty(zone.ListHead((int)_order, (MigrateType)_mt)))
+                            _pr.Reach.Hit(GuardedRule.ReportingSkipsIsolateList);
                         continue;
+                    }
                     if (!_inCycle && !BeginCycle(zone))
                         continue;
                     if (Walk(zone))
@@ -236,6 +247,7 @@ public class ReportingWorker
             int leftover = PageReporting.Capacity - _offset;
             if (leftover > 0)
             {
+                _pr.Reach.Hit(GuardedRule.LeftoverReported);
                 SubmitReport(_sgl[_offset..], ReportingWorkerState.ReportingLeftover);
                 return ReportingStep.Submitted;
             }
@@ -275,9 +287,13 @@ public class ReportingWorker
             int page = _next;
             _next = lists.Next(page);
             if ((zone.Flags(page) & PageFlags.Reported) != 0)
+            {
+                _pr.Reach.Hit(GuardedRule.CycleSkipsReported);
                 continue;
+            }
             if (_budget < 0)
             {
+                _pr.Reach.Hit(GuardedRule.CycleBudgetSpent);
                 BudgetExhausted(_prdev!);
                 _pr.Events.BudgetExhausted++;
                 _next = page;
@@ -287,6 +303,7 @@ public class ReportingWorker
             {
                 if (!IsolateFreePage(zone, page, order))
                 {
+                    _pr.Reach.Hit(GuardedRule.CycleStopsOnIsolateRefusal);
                     _next = page;
                     break;
                 }
@@ -294,6 +311,8 @@ public class ReportingWorker
                 continue;
             }
             // The scatterlist is full: make this first unprocessed block the head, then report.
+            if (lists.Next(head) != page)
+                _pr.Reach.Hit(GuardedRule.CycleRotatesList);
             lists.RotateToFront(page, head);
             Tracepoint.Emit(TraceKind.Unlock, "released zone->lock");
             Monitor.Exit(zone.Lock);
@@ -301,7 +320,11 @@ public class ReportingWorker
             return true;
         }
         if (_next != head)
+        {
+            if (lists.Next(head) != _next)
+                _pr.Reach.Hit(GuardedRule.CycleRotatesList);
             lists.RotateToFront(_next, head);
+        }
         Tracepoint.Emit(TraceKind.Unlock, "released zone->lock");
         Monitor.Exit(zone.Lock);
         return false;
@@ -332,6 +355,7 @@ public class ReportingWorker
         State = ReportingWorkerState.Running;
         if (err != 0)
         {
+            _pr.Reach.Hit(GuardedRule.ReportFailsVirtqueueFull);
             // exit on error: the final rotation sees the head block (no-op), then unlock.
             _err = err;
             Tracepoint.Emit(TraceKind.Unlock, "released zone->lock");
@@ -349,6 +373,8 @@ public class ReportingWorker
         int start = _offset;
         Monitor.Enter(zone.Lock);
         Tracepoint.Emit(TraceKind.Lock, "took zone->lock");
+        if (err != 0)
+            _pr.Reach.Hit(GuardedRule.ReportFailsVirtqueueFull);
         Drain(zone, _sgl[start..], err == 0);
         Tracepoint.Emit(TraceKind.Unlock, "released zone->lock");
         Monitor.Exit(zone.Lock);
@@ -374,6 +400,7 @@ public class ReportingWorker
             }
             else if (reported)
             {
+                _pr.Reach.Hit(GuardedRule.DrainMergedStaysUnreported);
                 _pr.Events.MergedOnDrain++;
             }
         }
@@ -420,7 +447,10 @@ public class ReportingWorker
         _pr.Events.Passes++;
         bool idle = EndPass(prdev, out int state);
         // A schedule fails while cancel_delayed_work_sync holds the item (unregister).
-        bool again = !idle && state == (int)ReportingState.Requested && prdev.Work!.Schedule(PageReporting.Delay);
+        bool requested = !idle && state == (int)ReportingState.Requested;
+        bool again = requested && prdev.Work!.Schedule(PageReporting.Delay);
+        if (requested)
+            _pr.Reach.Hit(again ? GuardedRule.PassEndsRequested : GuardedRule.RescheduleRefusedByCancel);
         if (Tracepoint.On)
             Tracepoint.Emit(idle ? "page_reporting_process: end of pass, state ACTIVE -> IDLE" : $"page_reporting_process: end of pass, state {(ReportingState)state}{(again ? ": schedule again" : "")}");
         prdev.Work!.EndRun();

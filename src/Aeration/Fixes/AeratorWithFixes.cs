@@ -51,10 +51,22 @@ public class AeratorWithFixes(IReadOnlyList<Zone> zones, AeratorConfig config, V
         var zone = az.Zone;
         if (KeepsLowWatermark && zone.NrFreePages - (1L << order) <= zone.Watermark.Low)
         {
+            if (HasRawBlock(zone, order, mt))
+                Reach.Hit(GuardedRule.FillStopsAtLowWatermark);
             _stoppedByWatermark = true;
             return -1;
         }
         return base.GetAerationPage(az, order, mt);
+    }
+
+    /// <summary>For the reachability counts: whether the list holds a raw block the fill could have taken (plain reads only).</summary>
+    private static bool HasRawBlock(Zone zone, int order, MigrateType mt)
+    {
+        int head = zone.ListHead(order, mt);
+        for (int n = zone.Lists.Next(head); n != head; n = zone.Lists.Next(n))
+            if ((zone.Flags(n) & PageFlags.Aerated) == 0)
+                return true;
+        return false;
     }
 
     private bool _stoppedByWatermark;

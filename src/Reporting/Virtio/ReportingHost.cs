@@ -54,6 +54,9 @@ public class ReportingHost
     /// <summary>Whether the 2025 virtio-ccw fix is in (notifications are delivered for a dense layout).</summary>
     public bool UsedNotifyFixed { get; }
 
+    /// <summary>Where the host's skips count as guarded rules (QEMU's); the system sets it to its counter.</summary>
+    public BuddyModel.RuleReach? Reach { get; set; }
+
     /// <summary>Every range taken, in order.</summary>
     public IReadOnlyList<HostRange> Ranges => _ranges;
 
@@ -97,14 +100,29 @@ public class ReportingHost
         string? skip =
             (d.Flags & VringDesc.FWrite) == 0 ? "element is not device-writable"
             : (ulong)pfn + (ulong)nrPages > (ulong)Memory.NrPages ? "range beyond guest memory"
-            : Options.DiscardInhibited ? "discard inhibited"
-            : f.PagePoison && f.PoisonVal != 0 ? "poison_val is not zero"
-            : (pfn & (hostPages - 1)) != 0 || (nrPages & (hostPages - 1)) != 0 ? "range not aligned to the host page size"
+            : Options.DiscardInhibited ? DiscardInhibitedSkip
+            : f.PagePoison && f.PoisonVal != 0 ? PoisonValSkip
+            : (pfn & (hostPages - 1)) != 0 || (nrPages & (hostPages - 1)) != 0 ? UnalignedSkip
             : null;
         if (skip is null)
             Discard(pfn, nrPages, f.DropFill());
+        else if (Reach is { } reach)
+            CountSkip(reach, skip);
         _ranges.Add(new HostRange(pfn, nrPages, skip));
     }
+
+    /// <summary>Count the QEMU rule that made the host skip the discard (reachability facts).</summary>
+    private static void CountSkip(BuddyModel.RuleReach reach, string skip)
+    {
+        switch (skip)
+        {
+            case DiscardInhibitedSkip: reach.Hit(BuddyModel.GuardedRule.HostSkipsDiscardInhibited); break;
+            case PoisonValSkip: reach.Hit(BuddyModel.GuardedRule.HostSkipsPoisonVal); break;
+            case UnalignedSkip: reach.Hit(BuddyModel.GuardedRule.HostSkipsUnaligned); break;
+        }
+    }
+
+    private const string DiscardInhibitedSkip = "discard inhibited", PoisonValSkip = "poison_val is not zero", UnalignedSkip = "range not aligned to the host page size";
 
     /// <summary>ram_block_discard_range of the element: the pages' backing goes (they read as fill).</summary>
     protected virtual void Discard(int pfn, int nrPages, ulong fill)
