@@ -33,7 +33,7 @@ public partial class Zone
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        if (era > KernelEra.V5_10)
+        if (era > KernelEra.V6_9)
             throw new ArgumentOutOfRangeException(nameof(era), era, "unknown kernel era");
         Config = config;
         Era = era;
