@@ -38,7 +38,7 @@ public static class AerationOperationGen
         };
 
 
-    /// <summary>Swarm weights for: alloc, free, set pageblock mt, isolate, putback, worker, host, startup, shutdown, shutdown wake.</summary>
+    /// <summary>Swarm weights for: alloc, free, set pageblock mt, isolate, putback, worker, host, startup, shutdown, shutdown wake, isolation walk start, undo, step.</summary>
     public static Gen<int[]> SwarmWeights =>
         from free in Gen.Elements(0, 4, 6)
         from setMt in Gen.Elements(0, 0, 1)
@@ -46,7 +46,8 @@ public static class AerationOperationGen
         from worker in Gen.Elements(2, 4, 8)
         from host in Gen.Elements(1, 3, 6)
         from shutdown in Gen.Elements(0, 0, 1)
-        select new[] { 6, free, setMt, isolate, isolate, worker, host, shutdown, shutdown, shutdown * 2 };
+        from walk in HintingOperationGen.IsolationWalkWeights
+        select (int[])[6, free, setMt, isolate, isolate, worker, host, shutdown, shutdown, shutdown * 2, .. walk];
 
     /// <summary>One operation with the scenario's weights.</summary>
     public static Gen<Operation> Operation(ZoneConfig config, int[] w)
@@ -59,6 +60,7 @@ public static class AerationOperationGen
             Gen.Constant((Operation)new StartAerator()),
             Gen.Constant((Operation)new BeginShutdown()),
             Gen.Constant((Operation)new WakeShutdown()),
+            .. HintingOperationGen.IsolationWalkKinds(),
         ];
         return HintingOperationGen.Weighted(kinds, w);
     }

@@ -39,20 +39,21 @@ public static class BuddyOperationGen
         var isolate = Gen.Choose(0, 63).Select(b => (Operation)new IsolateFreePage(b));
         var putback = Gen.Choose(0, 63).Select(b => (Operation)new PutbackIsolatedPage(b));
         var choices = new List<(int, Gen<Operation>)>();
-        Gen<Operation>[] kinds = [alloc, free, setMt, isolate, putback];
+        Gen<Operation>[] kinds = [alloc, free, setMt, isolate, putback, .. HintingOperationGen.IsolationWalkKinds()];
         for (int i = 0; i < kinds.Length; i++)
             if (weights[i] > 0)
                 choices.Add((weights[i], kinds[i]));
         return Gen.Frequency(choices.ToArray());
     }
 
-    /// <summary>Swarm weights: allocation always on; every other kind on or off per scenario.</summary>
+    /// <summary>Swarm weights: allocation always on; every other kind (the isolation walk's three together) on or off per scenario.</summary>
     public static Gen<int[]> SwarmWeights =>
         from free in Gen.Elements(0, 4, 6)
         from setMt in Gen.Elements(0, 0, 1, 2)
         from isolate in Gen.Elements(0, 1, 2)
         from putback in Gen.Elements(0, 1, 2)
-        select new[] { 5, free, setMt, isolate, putback };
+        from walk in HintingOperationGen.IsolationWalkWeights
+        select (int[])[5, free, setMt, isolate, putback, .. walk];
 
     /// <summary>A scenario: a small zone and up to size operations.</summary>
     public static Gen<Scenario> Scenario(ZoneConfig[]? zones = null) =>

@@ -31,6 +31,23 @@ public static class HintingOperationGen
         ];
     }
 
+    /// <summary>
+    /// The isolation walk's three operations: start_isolate_page_range on 1 to 4 pageblocks,
+    /// undo_isolate_page_range, and the walk's step, in that order. Steps are meant to be
+    /// weighed above the other two, so that walks go on while everything else interleaves.
+    /// </summary>
+    public static Gen<Operation>[] IsolationWalkKinds() =>
+    [
+        from pb in Gen.Choose(0, 63) from n in Gen.Choose(1, 4) select (Operation)new StartIsolatePageRange(pb, n),
+        Gen.Choose(0, 3).Select(r => (Operation)new UndoIsolatePageRange(r)),
+        Gen.Constant((Operation)new IsolationStep()),
+    ];
+
+    /// <summary>Swarm weights of the walk's kinds: off in half of the scenarios, else start, undo and many steps.</summary>
+    public static Gen<int[]> IsolationWalkWeights =>
+        from w in Gen.Elements(0, 0, 1, 2)
+        select new[] { w, w, w * 4 };
+
     /// <summary>One operation: kind i with weight w[i]; kinds of weight 0 never come up.</summary>
     public static Gen<Operation> Weighted(IReadOnlyList<Gen<Operation>> kinds, int[] w)
     {

@@ -41,7 +41,7 @@ public static class ReportingOperationGen
             Host = new HostOptions { DiscardInhibited = host == 1, HostPageOrder = host == 2 ? 3 : 0, DenseLayout = host == 3 },
         };
 
-    /// <summary>Swarm weights for: alloc, free, set pageblock mt, isolate, putback, worker, host, clock, register, unregister, unregister step, freeze, restore, set order.</summary>
+    /// <summary>Swarm weights for: alloc, free, set pageblock mt, isolate, putback, worker, host, clock, register, unregister, unregister step, freeze, restore, set order, isolation walk start, undo, step.</summary>
     public static Gen<int[]> SwarmWeights =>
         from free in Gen.Elements(2, 6, 10)
         from setMt in Gen.Elements(0, 0, 1)
@@ -52,7 +52,8 @@ public static class ReportingOperationGen
         from unregister in Gen.Elements(0, 0, 0, 1)
         from freeze in Gen.Elements(0, 0, 0, 1)
         from order in Gen.Elements(0, 0, 0, 1)
-        select new[] { 6, free, setMt, isolate, isolate, worker, host, clock, unregister, unregister, unregister * 2, freeze, freeze, order };
+        from walk in HintingOperationGen.IsolationWalkWeights
+        select (int[])[6, free, setMt, isolate, isolate, worker, host, clock, unregister, unregister, unregister * 2, freeze, freeze, order, .. walk];
 
     /// <summary>One operation with the scenario's weights.</summary>
     public static Gen<Operation> Operation(ZoneConfig config, int[] w)
@@ -71,6 +72,7 @@ public static class ReportingOperationGen
             Gen.Constant((Operation)new FreezeGuest()),
             Gen.Constant((Operation)new RestoreGuest()),
             Gen.Elements(-1, 0, 1, 2, 3, config.MaxOrder - 1, config.MaxOrder, 40).Select(v => (Operation)new SetReportingOrder(v)),
+            .. HintingOperationGen.IsolationWalkKinds(),
         ];
         return HintingOperationGen.Weighted(kinds, w);
     }

@@ -92,8 +92,14 @@ public static class CheckRunner
         return Arb.From(gen, ScenarioShrinker.Shrink);
     }
 
+    /// <summary>
+    /// The operations --no-isolation drops: __isolate_free_page and its put-back, setting a
+    /// pageblock to ISOLATE, and the isolation walk (start, undo and its steps; without its
+    /// start the other two are skipped anyway, but they go too so that no step is left).
+    /// </summary>
     private static bool IsIsolation(Operation op) =>
-        op is IsolateFreePage or PutbackIsolatedPage or SetPageblockMigratetype { Mt: MigrateType.Isolate };
+        op is IsolateFreePage or PutbackIsolatedPage or SetPageblockMigratetype { Mt: MigrateType.Isolate }
+            or StartIsolatePageRange or UndoIsolatePageRange or IsolationStep;
 
     private static void CountFacts(SortedDictionary<string, int> facts, BuddySystem? system, RunReport report)
     {
