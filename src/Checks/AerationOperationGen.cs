@@ -38,7 +38,7 @@ public static class AerationOperationGen
         };
 
 
-    /// <summary>Swarm weights for: alloc, free, set pageblock mt, isolate, putback, worker, host, startup, shutdown, shutdown wake, isolation walk start, undo, step.</summary>
+    /// <summary>Swarm weights for: alloc, free, set pageblock mt, isolate, putback, worker, host, startup, shutdown, shutdown wake.</summary>
     public static Gen<int[]> SwarmWeights =>
         from free in Gen.Elements(0, 4, 6)
         from setMt in Gen.Elements(0, 0, 1)
@@ -46,8 +46,7 @@ public static class AerationOperationGen
         from worker in Gen.Elements(2, 4, 8)
         from host in Gen.Elements(1, 3, 6)
         from shutdown in Gen.Elements(0, 0, 1)
-        from walk in HintingOperationGen.IsolationWalkWeights
-        select (int[])[6, free, setMt, isolate, isolate, worker, host, shutdown, shutdown, shutdown * 2, .. walk];
+        select new[] { 6, free, setMt, isolate, isolate, worker, host, shutdown, shutdown, shutdown * 2 };
 
     /// <summary>One operation with the scenario's weights.</summary>
     public static Gen<Operation> Operation(ZoneConfig config, int[] w)
@@ -60,21 +59,28 @@ public static class AerationOperationGen
             Gen.Constant((Operation)new StartAerator()),
             Gen.Constant((Operation)new BeginShutdown()),
             Gen.Constant((Operation)new WakeShutdown()),
-            .. HintingOperationGen.IsolationWalkKinds(),
         ];
         return HintingOperationGen.Weighted(kinds, w);
     }
 
-    /// <summary>A scenario: startup first (most of the time), then the swarm's mix.</summary>
-    public static Gen<Scenario> Scenario(ZoneConfig[]? zones = null, Gen<AerationSetup>? setups = null) =>
-        from config in Gen.Elements(zones ?? Zones)
-        from setup in setups ?? Setups
-        from weights in SwarmWeights
-        from startFirst in Gen.Elements(true, true, true, false)
-        from ops in HintingOperationGen.Operations(Operation(config, weights))
-        select new Scenario(config, startFirst ? ops.Prepend(new StartAerator()).ToArray() : ops, setup);
+    /// <summary>A scenario: startup first (most of the time), then the swarm's mix; with walks, the isolation walk's operations join it (without, the scenarios are those of before the walk).</summary>
+    public static Gen<Scenario> Scenario(ZoneConfig[]? zones = null, Gen<AerationSetup>? setups = null, bool walks = false) =>
+        walks
+            ? from config in Gen.Elements(zones ?? Zones)
+              from setup in setups ?? Setups
+              from weights in SwarmWeights
+              from startFirst in Gen.Elements(true, true, true, false)
+              from walk in HintingOperationGen.IsolationWalkWeights
+              from ops in HintingOperationGen.Operations(HintingOperationGen.WithWalk(Operation(config, weights), walk))
+              select new Scenario(config, startFirst ? ops.Prepend(new StartAerator()).ToArray() : ops, setup)
+            : from config in Gen.Elements(zones ?? Zones)
+              from setup in setups ?? Setups
+              from weights in SwarmWeights
+              from startFirst in Gen.Elements(true, true, true, false)
+              from ops in HintingOperationGen.Operations(Operation(config, weights))
+              select new Scenario(config, startFirst ? ops.Prepend(new StartAerator()).ToArray() : ops, setup);
 
     /// <summary>Scenarios with the shrinker.</summary>
-    public static Arbitrary<Scenario> Arbitrary(ZoneConfig[]? zones = null, Gen<AerationSetup>? setups = null) =>
-        Arb.From(Scenario(zones, setups), ScenarioShrinker.Shrink);
+    public static Arbitrary<Scenario> Arbitrary(ZoneConfig[]? zones = null, Gen<AerationSetup>? setups = null, bool walks = false) =>
+        Arb.From(Scenario(zones, setups, walks), ScenarioShrinker.Shrink);
 }

@@ -43,10 +43,26 @@ public static class HintingOperationGen
         Gen.Constant((Operation)new IsolationStep()),
     ];
 
-    /// <summary>Swarm weights of the walk's kinds: off in half of the scenarios, else start, undo and many steps.</summary>
+    /// <summary>Swarm weights of the walk's kinds (start, undo, step): off in a quarter of the scenarios, else many steps per start.</summary>
     public static Gen<int[]> IsolationWalkWeights =>
-        from w in Gen.Elements(0, 0, 1, 2)
+        from w in Gen.Elements(0, 1, 1, 2)
         select new[] { w, w, w * 4 };
+
+    /// <summary>
+    /// A design's operation mixed with the walk's kinds: the walk's share is its weights' sum
+    /// against a fixed 12 for everything else, so that a walk meets frees, allocations and
+    /// workers between its steps.
+    /// </summary>
+    public static Gen<Operation> WithWalk(Gen<Operation> other, int[] walkWeights)
+    {
+        ArgumentNullException.ThrowIfNull(walkWeights);
+        var kinds = IsolationWalkKinds();
+        var choices = new List<(int, Gen<Operation>)> { (12, other) };
+        for (int i = 0; i < kinds.Length; i++)
+            if (walkWeights[i] > 0)
+                choices.Add((walkWeights[i], kinds[i]));
+        return Gen.Frequency(choices.ToArray());
+    }
 
     /// <summary>One operation: kind i with weight w[i]; kinds of weight 0 never come up.</summary>
     public static Gen<Operation> Weighted(IReadOnlyList<Gen<Operation>> kinds, int[] w)

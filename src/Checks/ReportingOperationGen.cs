@@ -41,7 +41,7 @@ public static class ReportingOperationGen
             Host = new HostOptions { DiscardInhibited = host == 1, HostPageOrder = host == 2 ? 3 : 0, DenseLayout = host == 3 },
         };
 
-    /// <summary>Swarm weights for: alloc, free, set pageblock mt, isolate, putback, worker, host, clock, register, unregister, unregister step, freeze, restore, set order, isolation walk start, undo, step.</summary>
+    /// <summary>Swarm weights for: alloc, free, set pageblock mt, isolate, putback, worker, host, clock, register, unregister, unregister step, freeze, restore, set order.</summary>
     public static Gen<int[]> SwarmWeights =>
         from free in Gen.Elements(2, 6, 10)
         from setMt in Gen.Elements(0, 0, 1)
@@ -52,8 +52,7 @@ public static class ReportingOperationGen
         from unregister in Gen.Elements(0, 0, 0, 1)
         from freeze in Gen.Elements(0, 0, 0, 1)
         from order in Gen.Elements(0, 0, 0, 1)
-        from walk in HintingOperationGen.IsolationWalkWeights
-        select (int[])[6, free, setMt, isolate, isolate, worker, host, clock, unregister, unregister, unregister * 2, freeze, freeze, order, .. walk];
+        select new[] { 6, free, setMt, isolate, isolate, worker, host, clock, unregister, unregister, unregister * 2, freeze, freeze, order };
 
     /// <summary>One operation with the scenario's weights.</summary>
     public static Gen<Operation> Operation(ZoneConfig config, int[] w)
@@ -72,21 +71,28 @@ public static class ReportingOperationGen
             Gen.Constant((Operation)new FreezeGuest()),
             Gen.Constant((Operation)new RestoreGuest()),
             Gen.Elements(-1, 0, 1, 2, 3, config.MaxOrder - 1, config.MaxOrder, 40).Select(v => (Operation)new SetReportingOrder(v)),
-            .. HintingOperationGen.IsolationWalkKinds(),
         ];
         return HintingOperationGen.Weighted(kinds, w);
     }
 
-    /// <summary>A scenario: register first (most of the time), then the swarm's mix.</summary>
-    public static Gen<Scenario> Scenario(ZoneConfig[]? zones = null, Gen<ReportingSetup>? setups = null) =>
-        from config in Gen.Elements(zones ?? Zones)
-        from setup in setups ?? Setups
-        from weights in SwarmWeights
-        from registerFirst in Gen.Elements(true, true, true, false)
-        from ops in HintingOperationGen.Operations(Operation(config, weights))
-        select new Scenario(config, registerFirst ? ops.Prepend(new RegisterReporting()).ToArray() : ops, null, setup);
+    /// <summary>A scenario: register first (most of the time), then the swarm's mix; with walks, the isolation walk's operations join it (without, the scenarios are those of before the walk).</summary>
+    public static Gen<Scenario> Scenario(ZoneConfig[]? zones = null, Gen<ReportingSetup>? setups = null, bool walks = false) =>
+        walks
+            ? from config in Gen.Elements(zones ?? Zones)
+              from setup in setups ?? Setups
+              from weights in SwarmWeights
+              from registerFirst in Gen.Elements(true, true, true, false)
+              from walk in HintingOperationGen.IsolationWalkWeights
+              from ops in HintingOperationGen.Operations(HintingOperationGen.WithWalk(Operation(config, weights), walk))
+              select new Scenario(config, registerFirst ? ops.Prepend(new RegisterReporting()).ToArray() : ops, null, setup)
+            : from config in Gen.Elements(zones ?? Zones)
+              from setup in setups ?? Setups
+              from weights in SwarmWeights
+              from registerFirst in Gen.Elements(true, true, true, false)
+              from ops in HintingOperationGen.Operations(Operation(config, weights))
+              select new Scenario(config, registerFirst ? ops.Prepend(new RegisterReporting()).ToArray() : ops, null, setup);
 
     /// <summary>Scenarios with the shrinker.</summary>
-    public static Arbitrary<Scenario> Arbitrary(ZoneConfig[]? zones = null, Gen<ReportingSetup>? setups = null) =>
-        Arb.From(Scenario(zones, setups), ScenarioShrinker.Shrink);
+    public static Arbitrary<Scenario> Arbitrary(ZoneConfig[]? zones = null, Gen<ReportingSetup>? setups = null, bool walks = false) =>
+        Arb.From(Scenario(zones, setups, walks), ScenarioShrinker.Shrink);
 }

@@ -76,16 +76,16 @@ public static class CheckRunner
                 Aerator = s.Aerator with { Hwm = settings.Hwm ?? s.Aerator.Hwm, Capacity = settings.Capacity ?? s.Aerator.Capacity },
                 PagePoisoning = s.PagePoisoning && !settings.NoPoisoning,
             });
-            gen = AerationOperationGen.Scenario(zones, setups);
+            gen = AerationOperationGen.Scenario(zones, setups, settings.IsolationWalk);
         }
         else if (Designs.IsReporting(design))
         {
             var setups = ReportingOperationGen.Setups.Select(s => s with { Guest = s.Guest with { PagePoisoning = s.Guest.PagePoisoning && !settings.NoPoisoning } });
-            gen = ReportingOperationGen.Scenario(settings.Zone is { } z ? [z] : null, setups);
+            gen = ReportingOperationGen.Scenario(settings.Zone is { } z ? [z] : null, setups, settings.IsolationWalk);
         }
         else
         {
-            gen = BuddyOperationGen.Scenario(settings.Zone is { } z ? [z] : null);
+            gen = BuddyOperationGen.Scenario(settings.Zone is { } z ? [z] : null, settings.IsolationWalk);
         }
         if (settings.NoIsolation)
             gen = gen.Select(s => s with { Operations = s.Operations.Where(o => !IsIsolation(o)).ToArray() });
