@@ -194,7 +194,7 @@ public partial class Zone
     /// (6.9 to 6.12 always freed by pageblocks, split_large_buddy(); the pieces merge back
     /// when their types agree, so the lists end the same up to order and notifications.)
     /// </summary>
-    protected void FreeOnePageMaybeSplit(int pfn, int order, FreeFlags flags)
+    protected virtual void FreeOnePageMaybeSplit(int pfn, int order, FreeFlags flags)
     {
         var mt = GetPageblockMigratetype(pfn);
         int end = pfn + (1 << order);

@@ -91,7 +91,7 @@ public partial class Zone
     public long NrFreePages { get; protected set; }
 
     /// <summary>zone->nr_isolate_pageblock.</summary>
-    public int NrIsolatePageblock { get; private set; }
+    public int NrIsolatePageblock { get; protected set; }
 
     /// <summary>The hinting design plugged into this zone (NoHinting by default).</summary>
     public IFreePageHinting Hinting

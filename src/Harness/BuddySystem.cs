@@ -75,6 +75,8 @@ public class BuddySystem
                 {
                     int nr = Zone.NrPages >> Zone.PageblockOrder;
                     int pfn = Index(s.Pageblock, nr) << Zone.PageblockOrder;
+                    if (TouchesWalkRange(pfn, s.Mt) is { } owner)
+                        return StepOutcome.Skipped($"pageblock at pfn {pfn} lies in {owner}, which only its walk isolates and gives back");
                     Zone.SetPageblockMigratetype(pfn, s.Mt);
                     return new StepOutcome($"pageblock at pfn {pfn} is {MigrateTypes.Name(s.Mt)}", null);
                 }
@@ -108,6 +110,28 @@ public class BuddySystem
                     return null;
             }
         }
+    }
+
+    /// <summary>
+    /// Isolation has owners: in the kernel only the caller that isolated a range gives it back
+    /// (undo_isolate_page_range), and a second isolator is refused by set_migratetype_isolate().
+    /// The one-step SetPageblockMigratetype isolates or gives back a whole MAX_ORDER range with
+    /// no such refusal, so it is kept off a range a walk is converting or has isolated (found
+    /// when a "set to Movable" gave back pageblocks in the middle of another caller's walk).
+    /// Changes between the allocatable types stay allowed everywhere.
+    /// </summary>
+    private string? TouchesWalkRange(int pfn, MigrateType mt)
+    {
+        if (mt != MigrateType.Isolate && Zone.GetPageblockMigratetype(pfn) != MigrateType.Isolate)
+            return null;
+        int start = pfn & ~(Zone.Config.MaxOrderNrPages - 1);
+        int end = start + Zone.Config.MaxOrderNrPages;
+        if (Walk is { } w && w.StartPfn < end && start < w.EndPfn)
+            return w.ToString();
+        foreach (var (s, e) in _isolatedRanges)
+            if (s < end && start < e)
+                return $"the range pfn {s}..{e - 1} isolated by start_isolate_page_range";
+        return null;
     }
 
     private StepOutcome StartWalk(StartIsolatePageRange r)
