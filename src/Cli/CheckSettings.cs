@@ -24,7 +24,7 @@ public sealed record CheckSettings
     /// <summary>
     /// Mix the isolation walk (start_isolate_page_range / undo_isolate_page_range step by step)
     /// into the generated scenarios. Off by default: every design checked by default has a
-    /// finding with it (docs/isolation-walk.md), which the property tests pin.
+    /// finding with it (tests/Properties/Isolation/IsolationWalkFindingTests.cs pins them).
     /// </summary>
     public bool IsolationWalk { get; init; }
     public bool NoPoisoning { get; init; }
