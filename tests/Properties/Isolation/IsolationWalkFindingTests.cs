@@ -57,6 +57,14 @@ public sealed class IsolationWalkFindingTests(ITestOutputHelper output)
         Assert.Equal(result.ShrunkReport.FailureMessage, Designs.Run(Designs.Buddy, result.Shrunk).FailureMessage);
     }
 
+    /// <summary>The same double count under v1-fixed, whose allocator is 5.2's: the aeration system runs the walk between worker and host steps.</summary>
+    [Fact]
+    public void Undo_in_5_2_counts_a_piece_twice_also_under_v1_fixed()
+    {
+        var result = Find(AerationOperationGen.Arbitrary(walks: true), s => Designs.Run(Designs.V1Fixed, s), "Counters match contents", maxOps: 14);
+        Assert.Contains(result.Shrunk!.Operations, o => o is UndoIsolatePageRange);
+    }
+
     /// <summary>
     /// 6.0 (5.19 to 6.8): set_migratetype_isolate() moves a free block headed in the pageblock
     /// whole; the split of a block that straddles the range comes later, under a lock hold of
