@@ -27,4 +27,32 @@ public enum KernelEra : byte
     /// (FPI_TO_TAIL), so memory is handed out from low pfns first.
     /// </summary>
     V5_10 = 2,
+
+    /// <summary>
+    /// As V5_10 (with the 5.11 rule that unset_migratetype_isolate never re-frees a MAX_ORDER-1
+    /// block), and alloc_contig_range isolates at pageblock granularity: start_isolate_page_range
+    /// isolates the first and the last pageblock with isolate_single_pageblock(), which after
+    /// set_migratetype_isolate() drops zone->lock, scans the MAX_ORDER-aligned block before
+    /// the boundary and splits a free block that straddles it with split_free_page() under a
+    /// zone->lock hold of its own. Merged for 5.19 (Zi Yan, "mm: make alloc_contig_range work at
+    /// pageblock granularity", with the 5.19/6.0 fixes: split_free_page rechecks the block and
+    /// returns -ENOENT, pieces take min(__ffs(pfn), __fls(offset))); named after 6.0 here.
+    /// Between the two lock holds a free block may lie across an isolated and a non-isolated
+    /// pageblock: the suite finds that window (see PageIsolationWalk).
+    /// </summary>
+    V6_0 = 3,
+
+    /// <summary>
+    /// As V6_0, with the 6.9 rework of isolation ("mm: page_isolation: prepare for hygienic
+    /// freelists"): set_migratetype_isolate()/unset_migratetype_isolate() go through
+    /// move_freepages_block_isolate(), which splits a free block larger than a pageblock that
+    /// contains the pageblock into pageblock-sized pieces (split_large_buddy) in the same
+    /// zone->lock hold, so isolate_single_pageblock() no longer splits free pages; and
+    /// free_one_page() frees a block whose pageblocks differ in migratetype in pageblock-sized
+    /// pieces, each to its own pageblock's list (__free_one_page_maybe_split, today's form).
+    /// The other 6.x changes (per-migratetype free counts, freelist type warnings, the
+    /// retyping in move_freepages_block) are not modelled. The allocator of the mainline
+    /// version of the merged design.
+    /// </summary>
+    V6_9 = 4,
 }

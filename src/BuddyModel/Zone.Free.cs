@@ -21,8 +21,12 @@ public partial class Zone
         if (_order[pfn] != order)
             throw new BadPageException(pfn, $"freed at order {order} but allocated at order {_order[pfn]}");
         _flags[pfn] &= ~PageFlags.Allocated;
-        // free_one_page(): the migratetype is the pageblock's at the time of the free.
-        FreeOnePage(pfn, order, GetPageblockMigratetype(pfn), FreeFlags.None);
+        // free_one_page(): the migratetype is the pageblock's at the time of the free; from 6.9
+        // a block over pageblocks of different migratetypes is freed pageblock by pageblock.
+        if (Era >= KernelEra.V6_9)
+            FreeOnePageMaybeSplit(pfn, order, FreeFlags.None);
+        else
+            FreeOnePage(pfn, order, GetPageblockMigratetype(pfn), FreeFlags.None);
     }
 
     /// <summary>

@@ -15,6 +15,10 @@ public partial class Zone
     /// do for their callers: alloc_contig_range() and memory offlining align their ranges to
     /// MAX_ORDER_NR_PAGES precisely so that no free block straddles an isolated and a
     /// non-isolated pageblock. The model keeps that discipline instead of splitting blocks.
+    /// This is the memory-offline form (offline_pages isolates whole memory blocks) done in one
+    /// step, with no has_unmovable_pages() refusal; the walk of start_isolate_page_range that
+    /// other operations may interleave with, and its pageblock-granular 6.0 form, is
+    /// PageIsolationWalk (Zone.PageIsolation.cs).
     /// </summary>
     public void SetPageblockMigratetype(int pfn, MigrateType mt)
     {
@@ -33,7 +37,7 @@ public partial class Zone
             {
                 var before = GetPageblockMigratetype(p);
                 if (mt == MigrateType.Isolate && before != MigrateType.Isolate)
-                    SetMigratetypeIsolate(p);
+                    IsolatePageblock(p);
                 else if (mt != MigrateType.Isolate && before == MigrateType.Isolate)
                     UnsetMigratetypeIsolate(p, mt);
             }
@@ -73,45 +77,5 @@ public partial class Zone
             pagesMoved += 1 << order;
         }
         return pagesMoved;
-    }
-
-    /// <summary>set_migratetype_isolate() (5.2): move the pageblock's free blocks to ISOLATE and out of NR_FREE_PAGES.</summary>
-    private void SetMigratetypeIsolate(int start)
-    {
-        SetPageblockMigratetypeRaw(start, MigrateType.Isolate);
-        NrIsolatePageblock++;
-        int nrPages = MoveFreepagesBlock(start, MigrateType.Isolate, out _);
-        NrFreePages -= nrPages;
-    }
-
-    /// <summary>
-    /// unset_migratetype_isolate() (5.2): a free block of at least pageblock_order whose buddy is
-    /// not isolated is taken off and freed again (__isolate_free_page + __free_pages, which also
-    /// notifies a hinting design), so that it merges; the rest is moved back. A MAX_ORDER-1 block
-    /// whose buddy lies outside the zone is moved back instead. From 5.7 the block is freed
-    /// again with __putback_isolated_page (no reporting notification; 5.10: to the tail).
-    /// </summary>
-    private void UnsetMigratetypeIsolate(int start, MigrateType mt)
-    {
-        int isolatedOrder = -1;
-        if (PageBuddy(start) && _order[start] >= PageblockOrder)
-        {
-            int buddyPfn = start ^ (1 << _order[start]);
-            if ((uint)buddyPfn < (uint)NrPages && GetPageblockMigratetype(buddyPfn) != MigrateType.Isolate)
-            {
-                isolatedOrder = _order[start];
-                DelPageFromFreeArea(start, isolatedOrder); // __isolate_free_page on an ISOLATE block: no watermark, no count
-            }
-        }
-        if (isolatedOrder < 0)
-            NrFreePages += MoveFreepagesBlock(start, mt, out _);
-        SetPageblockMigratetypeRaw(start, mt);
-        NrIsolatePageblock--;
-        if (isolatedOrder >= 0)
-        {
-            FreeOnePage(start, isolatedOrder, mt, PutbackFlags); // 5.2: __free_pages(); 5.7+: __putback_isolated_page()
-            if (!PageBuddy(start) || _order[start] != isolatedOrder)
-                Reach.Hit(GuardedRule.UnisolateFreesToMerge);
-        }
     }
 }

@@ -11,9 +11,11 @@ namespace BuddyModel;
 /// - The model remembers which blocks it handed out (PageFlags.Allocated, with order and
 ///   migratetype), which the kernel does not, so that misuse is refused with a clear error.
 /// - The era (KernelEra) switches the few places where free page reporting changed the
-///   allocator (5.7, 5.10); everything else is 5.2's in every era: no 5.10+ page isolation
-///   rework, no 6.x migratetype-per-free-block accounting, no __free_one_page split into
-///   __free_one_page/split_large_buddy, no per-order free counts per migratetype.
+///   allocator (5.7, 5.10) and page isolation (6.0: pageblock-granular alloc_contig_range with
+///   split_free_page; 6.9: the split under zone->lock in move_freepages_block_isolate and the
+///   split free, __free_one_page_maybe_split); everything else is 5.2's in every era: no 6.x
+///   per-migratetype free accounting (NR_FREE_PAGES follows the pageblock as in 5.2, also in
+///   eras 6.0 and 6.9), no freelist type warnings, no per-order free counts per migratetype.
 /// </summary>
 public partial class Zone
 {
@@ -33,7 +35,7 @@ public partial class Zone
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        if (era > KernelEra.V5_10)
+        if (era > KernelEra.V6_9)
             throw new ArgumentOutOfRangeException(nameof(era), era, "unknown kernel era");
         Config = config;
         Era = era;
@@ -98,7 +100,7 @@ public partial class Zone
     public long NrFreePages { get; protected set; }
 
     /// <summary>zone->nr_isolate_pageblock.</summary>
-    public int NrIsolatePageblock { get; private set; }
+    public int NrIsolatePageblock { get; protected set; }
 
     /// <summary>The hinting design plugged into this zone (NoHinting by default).</summary>
     public IFreePageHinting Hinting

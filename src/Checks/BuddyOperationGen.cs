@@ -61,14 +61,25 @@ public static class BuddyOperationGen
         from putback in Gen.Elements(0, 1, 2)
         select new[] { 5, free, setMt, isolate, putback };
 
-    /// <summary>A scenario: a small zone and up to size operations.</summary>
-    public static Gen<Scenario> Scenario(ZoneConfig[]? zones = null) =>
-        from config in Gen.Elements(zones ?? SmallZones)
-        from weights in SwarmWeights
-        from ops in Gen.Sized(size => Gen.Choose(1, Math.Max(1, size)).SelectMany(n => Gen.ArrayOf(Operation(config, weights), n)))
-        select new Scenario(config, ops);
+    /// <summary>
+    /// A scenario: a small zone and up to size operations. With walks, the isolation walk's
+    /// operations (HintingOperationGen.IsolationWalkKinds) join the mix; without, the
+    /// scenarios are exactly those of the generator before the walk existed (same seeds, same
+    /// scenarios).
+    /// </summary>
+    public static Gen<Scenario> Scenario(ZoneConfig[]? zones = null, bool walks = false) =>
+        walks
+            ? from config in Gen.Elements(zones ?? SmallZones)
+              from weights in SwarmWeights
+              from walk in HintingOperationGen.IsolationWalkWeights
+              from ops in HintingOperationGen.Operations(HintingOperationGen.WithWalk(Operation(config, weights), walk))
+              select new Scenario(config, ops)
+            : from config in Gen.Elements(zones ?? SmallZones)
+              from weights in SwarmWeights
+              from ops in Gen.Sized(size => Gen.Choose(1, Math.Max(1, size)).SelectMany(n => Gen.ArrayOf(Operation(config, weights), n)))
+              select new Scenario(config, ops);
 
     /// <summary>Scenarios with the shrinker that keeps every shrunk list runnable.</summary>
-    public static Arbitrary<Scenario> Arbitrary(ZoneConfig[]? zones = null) =>
-        Arb.From(Scenario(zones), ScenarioShrinker.Shrink);
+    public static Arbitrary<Scenario> Arbitrary(ZoneConfig[]? zones = null, bool walks = false) =>
+        Arb.From(Scenario(zones, walks), ScenarioShrinker.Shrink);
 }

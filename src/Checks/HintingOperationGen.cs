@@ -31,6 +31,39 @@ public static class HintingOperationGen
         ];
     }
 
+    /// <summary>
+    /// The isolation walk's three operations: start_isolate_page_range on 1 to 4 pageblocks,
+    /// undo_isolate_page_range, and the walk's step, in that order. Steps are meant to be
+    /// weighed above the other two, so that walks go on while everything else interleaves.
+    /// </summary>
+    public static Gen<Operation>[] IsolationWalkKinds() =>
+    [
+        from pb in Gen.Choose(0, 63) from n in Gen.Choose(1, 4) select (Operation)new StartIsolatePageRange(pb, n),
+        Gen.Choose(0, 3).Select(r => (Operation)new UndoIsolatePageRange(r)),
+        Gen.Constant((Operation)new IsolationStep()),
+    ];
+
+    /// <summary>Swarm weights of the walk's kinds (start, undo, step): off in a quarter of the scenarios, else many steps per start.</summary>
+    public static Gen<int[]> IsolationWalkWeights =>
+        from w in Gen.Elements(0, 1, 1, 2)
+        select new[] { w, w, w * 4 };
+
+    /// <summary>
+    /// A design's operation mixed with the walk's kinds: the walk's share is its weights' sum
+    /// against a fixed 12 for everything else, so that a walk meets frees, allocations and
+    /// workers between its steps.
+    /// </summary>
+    public static Gen<Operation> WithWalk(Gen<Operation> other, int[] walkWeights)
+    {
+        ArgumentNullException.ThrowIfNull(walkWeights);
+        var kinds = IsolationWalkKinds();
+        var choices = new List<(int, Gen<Operation>)> { (12, other) };
+        for (int i = 0; i < kinds.Length; i++)
+            if (walkWeights[i] > 0)
+                choices.Add((walkWeights[i], kinds[i]));
+        return Gen.Frequency(choices.ToArray());
+    }
+
     /// <summary>One operation: kind i with weight w[i]; kinds of weight 0 never come up.</summary>
     public static Gen<Operation> Weighted(IReadOnlyList<Gen<Operation>> kinds, int[] w)
     {

@@ -86,16 +86,24 @@ public static class ReportingOperationGen
         return HintingOperationGen.Weighted(kinds, w);
     }
 
-    /// <summary>A scenario: register first (most of the time), then the swarm's mix.</summary>
-    public static Gen<Scenario> Scenario(ZoneConfig[]? zones = null, Gen<ReportingSetup>? setups = null) =>
-        from config in Gen.Elements(zones ?? Zones)
-        from setup in setups ?? Setups
-        from weights in SwarmWeights
-        from registerFirst in Gen.Elements(true, true, true, false)
-        from ops in HintingOperationGen.Operations(Operation(config, weights))
-        select new Scenario(config, registerFirst ? ops.Prepend(new RegisterReporting()).ToArray() : ops, null, setup);
+    /// <summary>A scenario: register first (most of the time), then the swarm's mix; with walks, the isolation walk's operations join it (without, the scenarios are those of before the walk).</summary>
+    public static Gen<Scenario> Scenario(ZoneConfig[]? zones = null, Gen<ReportingSetup>? setups = null, bool walks = false) =>
+        walks
+            ? from config in Gen.Elements(zones ?? Zones)
+              from setup in setups ?? Setups
+              from weights in SwarmWeights
+              from registerFirst in Gen.Elements(true, true, true, false)
+              from walk in HintingOperationGen.IsolationWalkWeights
+              from ops in HintingOperationGen.Operations(HintingOperationGen.WithWalk(Operation(config, weights), walk))
+              select new Scenario(config, registerFirst ? ops.Prepend(new RegisterReporting()).ToArray() : ops, null, setup)
+            : from config in Gen.Elements(zones ?? Zones)
+              from setup in setups ?? Setups
+              from weights in SwarmWeights
+              from registerFirst in Gen.Elements(true, true, true, false)
+              from ops in HintingOperationGen.Operations(Operation(config, weights))
+              select new Scenario(config, registerFirst ? ops.Prepend(new RegisterReporting()).ToArray() : ops, null, setup);
 
     /// <summary>Scenarios with the shrinker.</summary>
-    public static Arbitrary<Scenario> Arbitrary(ZoneConfig[]? zones = null, Gen<ReportingSetup>? setups = null) =>
-        Arb.From(Scenario(zones, setups), ScenarioShrinker.Shrink);
+    public static Arbitrary<Scenario> Arbitrary(ZoneConfig[]? zones = null, Gen<ReportingSetup>? setups = null, bool walks = false) =>
+        Arb.From(Scenario(zones, setups, walks), ScenarioShrinker.Shrink);
 }

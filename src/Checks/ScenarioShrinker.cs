@@ -62,6 +62,14 @@ public static class ScenarioShrinker
             case PutbackIsolatedPage p when p.Block != 0:
                 yield return new PutbackIsolatedPage(0);
                 break;
+            case StartIsolatePageRange r:
+                if (r.Pageblock != 0) yield return r with { Pageblock = 0 };
+                if (r.Pageblock > 1) yield return r with { Pageblock = r.Pageblock - 1 };
+                if (r.Pageblocks > 1) yield return r with { Pageblocks = 1 };
+                break;
+            case UndoIsolatePageRange u when u.Range != 0:
+                yield return new UndoIsolatePageRange(0);
+                break;
         }
     }
 }

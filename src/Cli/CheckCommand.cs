@@ -49,6 +49,7 @@ public static class CheckCommand
         var capacity = NumberOptions.Optional("--capacity", $"Batch capacity for aeration designs, 1 to {Aeration.Virtio.HintingDriver.HintsMax} (default: generated 1, 2, 4).", 1, Aeration.Virtio.HintingDriver.HintsMax);
         var noPoisoning = new Option<bool>("--no-poisoning") { Description = "Generate no page-poisoning guests (their finding, \"Content contract\", otherwise tends to come first under v1)." };
         var noIsolation = new Option<bool>("--no-isolation") { Description = "Generate no isolation (MIGRATE_ISOLATE, __isolate_free_page, putback)." };
+        var isolationWalk = new Option<bool>("--isolation-walk") { Description = "Mix the isolation walk (start_isolate_page_range / undo_isolate_page_range, one zone->lock hold per step) into the generated scenarios; every default design has a finding with it (docs/kernel-map.md)." };
         var noConcurrency = new Option<bool>("--no-concurrency") { Description = "Skip the concurrency stage: the Coyote scenarios of the designs, explored with PCT and random after the sequential checks." };
         var concurrencyIterations = NumberOptions.Optional("--concurrency-iterations", $"Iterations per Coyote scenario and strategy in the concurrency stage, {NumberOptions.Range(1, ConcurrencyStage.MaxIterations)}. Default {ConcurrencyStage.DefaultIterations}.", 1, ConcurrencyStage.MaxIterations);
         var noBuild = new Option<bool>("--no-build") { Description = "Do not build tests/Concurrency before the concurrency stage (it must be built and rewritten already)." };
@@ -58,7 +59,7 @@ public static class CheckCommand
         var skipRegressions = new Option<bool>("--skip-regressions") { Description = "Do not replay the regressions folder first." };
         var command = new Command("check", "Run the generated-sequence checks; exit 1 and write the shrunk counterexample on a violation.")
         {
-            design, seed, runs, batch, maxOps, zonePages, maxOrder, pageblockOrder, minWatermark, hwm, capacity, noIsolation, noPoisoning, noConcurrency, concurrencyIterations, noBuild, shard, outDir, regressions, skipRegressions,
+            design, seed, runs, batch, maxOps, zonePages, maxOrder, pageblockOrder, minWatermark, hwm, capacity, noIsolation, isolationWalk, noPoisoning, noConcurrency, concurrencyIterations, noBuild, shard, outDir, regressions, skipRegressions,
         };
         command.SetAction(parse =>
         {
@@ -88,6 +89,7 @@ public static class CheckCommand
                 Hwm = (int?)parse.GetValue(hwm),
                 Capacity = (int?)parse.GetValue(capacity),
                 NoIsolation = parse.GetValue(noIsolation),
+                IsolationWalk = parse.GetValue(isolationWalk),
                 NoPoisoning = parse.GetValue(noPoisoning),
                 NoConcurrency = parse.GetValue(noConcurrency),
                 ConcurrencyIterations = (int?)parse.GetValue(concurrencyIterations) ?? d.ConcurrencyIterations,
@@ -143,7 +145,7 @@ public static class CheckCommand
         stdout.WriteLine($"check: designs {string.Join(", ", settings.Designs)}; seed {settings.Seed}; {settings.Runs} runs per design in {settings.Batches} batches of {settings.BatchSize}; shard {settings.ShardIndex}/{settings.ShardCount}; up to {settings.MaxOps} operations"
             + (settings.Zone is { } z ? $"; zone {z.NrPages} pages, MAX_ORDER {z.MaxOrder}, pageblock_order {z.PageblockOrder}" : "; the generators' zones")
             + (settings.Hwm is int h ? $"; HWM {h}" : "") + (settings.Capacity is int c ? $"; capacity {c}" : "")
-            + (settings.NoIsolation ? "; no isolation" : "") + (settings.NoPoisoning ? "; no poisoning" : ""));
+            + (settings.NoIsolation ? "; no isolation" : "") + (settings.IsolationWalk ? "; isolation walk" : "") + (settings.NoPoisoning ? "; no poisoning" : ""));
         if (settings.Zone is { NrPages: > LargeZonePages } big)
             progressLog?.WriteLine($"check: note: a zone of {Num(big.NrPages)} pages is checked in full (every invariant over every frame) after every step: expect seconds to minutes per scenario; try a small --runs first");
         var results = new List<DesignCheck>();

@@ -80,24 +80,30 @@ public static class CheckRunner
                 Aerator = s.Aerator with { Hwm = settings.Hwm ?? s.Aerator.Hwm, Capacity = settings.Capacity ?? s.Aerator.Capacity },
                 PagePoisoning = s.PagePoisoning && !settings.NoPoisoning,
             });
-            gen = AerationOperationGen.Scenario(zones, setups);
+            gen = AerationOperationGen.Scenario(zones, setups, settings.IsolationWalk);
         }
         else if (Designs.IsReporting(design))
         {
             var setups = ReportingOperationGen.SetupsWithSmallRings().Select(s => s with { Guest = s.Guest with { PagePoisoning = s.Guest.PagePoisoning && !settings.NoPoisoning } });
-            gen = ReportingOperationGen.Scenario(settings.Zone is { } z ? [z] : null, setups);
+            gen = ReportingOperationGen.Scenario(settings.Zone is { } z ? [z] : null, setups, settings.IsolationWalk);
         }
         else
         {
-            gen = BuddyOperationGen.Scenario(settings.Zone is { } z ? [z] : null);
+            gen = BuddyOperationGen.Scenario(settings.Zone is { } z ? [z] : null, settings.IsolationWalk);
         }
         if (settings.NoIsolation)
             gen = gen.Select(s => s with { Operations = s.Operations.Where(o => !IsIsolation(o)).ToArray() });
         return Arb.From(gen, ScenarioShrinker.Shrink);
     }
 
+    /// <summary>
+    /// The operations --no-isolation drops: __isolate_free_page and its put-back, setting a
+    /// pageblock to ISOLATE, and the isolation walk (start, undo and its steps; without its
+    /// start the other two are skipped anyway, but they go too so that no step is left).
+    /// </summary>
     private static bool IsIsolation(Operation op) =>
-        op is IsolateFreePage or PutbackIsolatedPage or SetPageblockMigratetype { Mt: MigrateType.Isolate };
+        op is IsolateFreePage or PutbackIsolatedPage or SetPageblockMigratetype { Mt: MigrateType.Isolate }
+            or StartIsolatePageRange or UndoIsolatePageRange or IsolationStep;
 
     private static void CountFacts(SortedDictionary<string, int> facts, BuddySystem? system, RunReport report)
     {

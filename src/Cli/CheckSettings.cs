@@ -20,6 +20,13 @@ public sealed record CheckSettings
     public int? Hwm { get; init; }
     public int? Capacity { get; init; }
     public bool NoIsolation { get; init; }
+
+    /// <summary>
+    /// Mix the isolation walk (start_isolate_page_range / undo_isolate_page_range step by step)
+    /// into the generated scenarios. Off by default: every design checked by default has a
+    /// finding with it (tests/Properties/Isolation/IsolationWalkFindingTests.cs pins them).
+    /// </summary>
+    public bool IsolationWalk { get; init; }
     public bool NoPoisoning { get; init; }
 
     /// <summary>Skip the concurrency stage (the Coyote scenarios after the sequential checks).</summary>

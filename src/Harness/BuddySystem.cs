@@ -15,6 +15,7 @@ public class BuddySystem
 {
     private readonly List<(int Pfn, int Order)> _live = new();
     private readonly List<(int Pfn, int Order)> _isolated = new();
+    private readonly List<(int Start, int End)> _isolatedRanges = new();
 
     public BuddySystem(Zone zone)
     {
@@ -30,6 +31,12 @@ public class BuddySystem
 
     /// <summary>Blocks allocated by the test and not yet freed, oldest first.</summary>
     public IReadOnlyList<(int Pfn, int Order)> Live => _live;
+
+    /// <summary>The start_isolate_page_range() or undo_isolate_page_range() under way, if any (one at a time: one caller of alloc_contig_range).</summary>
+    public PageIsolationWalk? Walk { get; private set; }
+
+    /// <summary>Ranges a finished start_isolate_page_range() isolated and no undo has begun on, oldest first.</summary>
+    public IReadOnlyList<(int Start, int End)> IsolatedRanges => _isolatedRanges;
 
     /// <summary>Blocks taken off by __isolate_free_page and not yet put back, oldest first.</summary>
     public IReadOnlyList<(int Pfn, int Order)> Isolated => _isolated;
@@ -68,6 +75,8 @@ public class BuddySystem
                 {
                     int nr = Zone.NrPages >> Zone.PageblockOrder;
                     int pfn = Index(s.Pageblock, nr) << Zone.PageblockOrder;
+                    if (TouchesWalkRange(pfn, s.Mt) is { } owner)
+                        return StepOutcome.Skipped($"pageblock at pfn {pfn} lies in {owner}, which only its walk isolates and gives back");
                     Zone.SetPageblockMigratetype(pfn, s.Mt);
                     return new StepOutcome($"pageblock at pfn {pfn} is {MigrateTypes.Name(s.Mt)}", null);
                 }
@@ -91,10 +100,76 @@ public class BuddySystem
                     Zone.PutbackIsolatedPage(pfn, order);
                     return new StepOutcome($"put back pfn {pfn} order {order}", Oracle.OnReturned(pfn, order));
                 }
+                case StartIsolatePageRange r:
+                    return StartWalk(r);
+                case UndoIsolatePageRange u:
+                    return UndoWalk(u);
+                case IsolationStep:
+                    return StepWalk();
                 default:
                     return null;
             }
         }
+    }
+
+    /// <summary>
+    /// Isolation has owners: in the kernel only the caller that isolated a range gives it back
+    /// (undo_isolate_page_range), and a second isolator is refused by set_migratetype_isolate().
+    /// The one-step SetPageblockMigratetype isolates or gives back a whole MAX_ORDER range with
+    /// no such refusal, so it is kept off a range a walk is converting or has isolated (found
+    /// when a "set to Movable" gave back pageblocks in the middle of another caller's walk).
+    /// Changes between the allocatable types stay allowed everywhere.
+    /// </summary>
+    private string? TouchesWalkRange(int pfn, MigrateType mt)
+    {
+        if (mt != MigrateType.Isolate && Zone.GetPageblockMigratetype(pfn) != MigrateType.Isolate)
+            return null;
+        int start = pfn & ~(Zone.Config.MaxOrderNrPages - 1);
+        int end = start + Zone.Config.MaxOrderNrPages;
+        if (Walk is { } w && w.StartPfn < end && start < w.EndPfn)
+            return w.ToString();
+        foreach (var (s, e) in _isolatedRanges)
+            if (s < end && start < e)
+                return $"the range pfn {s}..{e - 1} isolated by start_isolate_page_range";
+        return null;
+    }
+
+    private StepOutcome StartWalk(StartIsolatePageRange r)
+    {
+        if (Walk is not null)
+            return StepOutcome.Skipped($"{Walk} is under way");
+        int nr = Zone.NrPages >> Zone.PageblockOrder;
+        int first = Index(r.Pageblock, nr);
+        int count = Index(r.Pageblocks - 1, nr - first) + 1;
+        Walk = PageIsolationWalk.Start(Zone, first << Zone.PageblockOrder, (first + count) << Zone.PageblockOrder);
+        return new StepOutcome($"{Walk} begins", null);
+    }
+
+    private StepOutcome UndoWalk(UndoIsolatePageRange u)
+    {
+        if (Walk is not null)
+            return StepOutcome.Skipped($"{Walk} is under way");
+        if (_isolatedRanges.Count == 0)
+            return StepOutcome.Skipped("no isolated range");
+        int i = Index(u.Range, _isolatedRanges.Count);
+        var (start, end) = _isolatedRanges[i];
+        _isolatedRanges.RemoveAt(i);
+        Walk = PageIsolationWalk.Undo(Zone, start, end);
+        return new StepOutcome($"{Walk} begins", null);
+    }
+
+    private StepOutcome StepWalk()
+    {
+        if (Walk is not { } walk)
+            return StepOutcome.Skipped("no isolation walk under way");
+        string did = walk.Step();
+        if (walk.Done)
+        {
+            if (walk.Direction == IsolationDirection.Isolating && walk.Result == 0)
+                _isolatedRanges.Add((walk.StartPfn, walk.EndPfn));
+            Walk = null;
+        }
+        return new StepOutcome(did, null);
     }
 
     /// <summary>The guest got a block from the allocator (under zone->lock): a hook for content models.</summary>

@@ -36,6 +36,13 @@ public enum ReportingFixes
 /// </summary>
 public sealed record ReportingVersion(string Name, ReportingFixes Fixes)
 {
+    /// <summary>
+    /// The newest allocator era the version's zones run when PutbackToTail is in (5.10 for the
+    /// named 5.x versions; 6.9 for mainline: pageblock-granular isolation that splits under
+    /// zone->lock, and the split free of a block over pageblocks of different types).
+    /// </summary>
+    public KernelEra AllocatorEra { get; init; } = KernelEra.V5_10;
+
     /// <summary>Linux 5.7 as released: the design as merged (v17 of the series), no later fix.</summary>
     public static readonly ReportingVersion V5_7 = new("reporting-5.7", ReportingFixes.None);
 
@@ -46,7 +53,7 @@ public sealed record ReportingVersion(string Name, ReportingFixes Fixes)
     public static readonly ReportingVersion V5_14 = new("reporting-5.14", V5_10.Fixes | ReportingFixes.ReportingOrderParam);
 
     /// <summary>Mainline today: every fix.</summary>
-    public static readonly ReportingVersion Mainline = new("reporting", ReportingFixes.All);
+    public static readonly ReportingVersion Mainline = new("reporting", ReportingFixes.All) { AllocatorEra = KernelEra.V6_9 };
 
     /// <summary>The catalogue, oldest first.</summary>
     public static IReadOnlyList<ReportingVersion> All { get; } = [V5_7, V5_10, V5_14, Mainline];
@@ -60,10 +67,10 @@ public sealed record ReportingVersion(string Name, ReportingFixes Fixes)
     public bool Has(ReportingFixes fix) => (Fixes & fix) == fix;
 
     /// <summary>This version with one or more fixes switched off (the name says so).</summary>
-    public ReportingVersion Without(ReportingFixes fix) => new($"{Name}-no-{fix}", Fixes & ~fix);
+    public ReportingVersion Without(ReportingFixes fix) => this with { Name = $"{Name}-no-{fix}", Fixes = Fixes & ~fix };
 
-    /// <summary>The allocator era of the zones: 5.10 with PutbackToTail, else 5.7.</summary>
-    public KernelEra Era => Has(ReportingFixes.PutbackToTail) ? KernelEra.V5_10 : KernelEra.V5_7;
+    /// <summary>The allocator era of the zones: AllocatorEra with PutbackToTail, else 5.7.</summary>
+    public KernelEra Era => Has(ReportingFixes.PutbackToTail) ? AllocatorEra : KernelEra.V5_7;
 
     public override string ToString() => Name;
 }

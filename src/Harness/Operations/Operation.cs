@@ -28,6 +28,9 @@ namespace Harness.Operations;
 [JsonDerivedType(typeof(FreezeGuest), "freeze")]
 [JsonDerivedType(typeof(RestoreGuest), "restore")]
 [JsonDerivedType(typeof(SetReportingOrder), "set_page_reporting_order")]
+[JsonDerivedType(typeof(StartIsolatePageRange), "start_isolate_page_range")]
+[JsonDerivedType(typeof(UndoIsolatePageRange), "undo_isolate_page_range")]
+[JsonDerivedType(typeof(IsolationStep), "isolation_step")]
 public abstract record Operation
 {
     /// <summary>The step as a reviewer reads it in a numbered list.</summary>
@@ -134,4 +137,27 @@ public sealed record RestoreGuest : Operation
 public sealed record SetReportingOrder(int Value) : Operation
 {
     public override string ToString() => $"page_reporting_order := {Value}";
+}
+
+/// <summary>
+/// alloc_contig_range() calls start_isolate_page_range() on Pageblocks pageblocks from pageblock
+/// number Pageblock (the first modulo the zone's pageblocks, the count modulo those left, at
+/// least one); the range is aligned as the zone's era aligns it. Nothing is isolated until the
+/// walk takes its isolation_steps; skipped while another walk is under way.
+/// </summary>
+public sealed record StartIsolatePageRange(int Pageblock, int Pageblocks) : Operation
+{
+    public override string ToString() => $"start_isolate_page_range(pageblock #{Pageblock}, {Pageblocks} pageblock(s))";
+}
+
+/// <summary>undo_isolate_page_range() of isolated range number Range (modulo the ranges a finished start isolated, oldest first), one isolation_step per pageblock.</summary>
+public sealed record UndoIsolatePageRange(int Range) : Operation
+{
+    public override string ToString() => $"undo_isolate_page_range(isolated range #{Range})";
+}
+
+/// <summary>The isolation walk under way takes its next zone->lock hold (a set_migratetype_isolate, unset_migratetype_isolate or split_free_page), or returns.</summary>
+public sealed record IsolationStep : Operation
+{
+    public override string ToString() => "isolation walk step";
 }

@@ -8,7 +8,8 @@ namespace Specs.Buddy;
 /// hinting flags (PageAerated, PageReported) sit only on heads of free blocks, never on an
 /// allocated, held or tail page; and isolation is respected: a free block in a MIGRATE_ISOLATE
 /// pageblock is on an Isolate list, and a block on an Isolate list lies in isolated pageblocks
-/// only (isolated pages are never on an allocatable list, and nothing else is hidden there).
+/// only (isolated pages are never on an allocatable list, and nothing else is hidden there),
+/// except inside a range an isolation walk is converting (see InTransition).
 /// </summary>
 public sealed class BlockShape : Invariant<Zone>
 {
@@ -55,7 +56,7 @@ public sealed class BlockShape : Invariant<Zone>
                     for (int p = n; p <= last; p += 1 << pageblockOrder)
                     {
                         var pageblockMt = zone.GetPageblockMigratetype(p);
-                        if ((pageblockMt == MigrateType.Isolate) != isolateList)
+                        if ((pageblockMt == MigrateType.Isolate) != isolateList && !InTransition(zone, p))
                             return Listed(zone, n, order, mt,
                                 expected: isolateList
                                     ? "a block on an Isolate list to lie in isolated pageblocks only"
@@ -71,6 +72,15 @@ public sealed class BlockShape : Invariant<Zone>
         }
         return null;
     }
+
+    /// <summary>
+    /// A pageblock of a range that start_isolate_page_range() or undo_isolate_page_range() is
+    /// converting: the kernel drops zone->lock between pageblocks, so until the walk returns a
+    /// free block of the range may lie on the list its pageblocks are headed for or come from
+    /// (a larger block moves whole with the pageblock of its head). Outside the range, and once
+    /// the walk returned, the rule is strict.
+    /// </summary>
+    private static bool InTransition(Zone zone, int pfn) => zone.IsolationWalks.Count > 0 && zone.IsolationWalkAt(pfn) is not null;
 
     private Violation Listed(Zone zone, int pfn, int order, MigrateType mt, string expected, string found) =>
         new(Name, zone.Config.Name, Expected: expected, Found: found,

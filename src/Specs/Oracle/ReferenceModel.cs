@@ -74,7 +74,10 @@ public sealed class ReferenceModel
                 Where: $"allocation at pfn {pfn}");
         for (int p = pfn; p < pfn + size; p += 1 << zone.PageblockOrder)
         {
-            if (zone.GetPageblockMigratetype(p) == MigrateType.Isolate)
+            // undo_isolate_page_range() gives its range back pageblock by pageblock: a block
+            // freed back whole may be taken before its last pageblock is unisolated.
+            if (zone.GetPageblockMigratetype(p) == MigrateType.Isolate
+                && zone.IsolationWalkAt(p) is not { Direction: IsolationDirection.Unisolating })
                 return new Violation(InvariantName, zone.Config.Name,
                     Expected: "no page of an isolated (MIGRATE_ISOLATE) pageblock handed out",
                     Found: $"{what}, and pageblock {p >> zone.PageblockOrder} (pfn {p & ~((1 << zone.PageblockOrder) - 1)}) of it is isolated",
@@ -107,7 +110,7 @@ public sealed class ReferenceModel
                 continue;
             bool isolated = false;
             for (int p = start; p < start + size; p += 1 << pageblockOrder)
-                isolated |= zone.GetPageblockMigratetype(p) == MigrateType.Isolate;
+                isolated |= zone.GetPageblockMigratetype(p) == MigrateType.Isolate || zone.IsolationWalkAt(p) is not null; // a walk may hide its range's free pages until it returns
             if (isolated)
                 continue;
             return new Violation(InvariantName, zone.Config.Name,

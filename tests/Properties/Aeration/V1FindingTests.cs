@@ -50,7 +50,7 @@ public sealed class V1FindingTests(ITestOutputHelper output)
     private static Operation? NoMoves(Operation op) => op switch
     {
         AllocPages a => a with { Mt = MigrateType.Movable },
-        SetPageblockMigratetype or IsolateFreePage or PutbackIsolatedPage => null,
+        SetPageblockMigratetype or IsolateFreePage or PutbackIsolatedPage or StartIsolatePageRange or UndoIsolatePageRange or IsolationStep => null,
         _ => op,
     };
 
@@ -58,7 +58,7 @@ public sealed class V1FindingTests(ITestOutputHelper output)
     private static Operation? NoIsolation(Operation op) => op switch
     {
         SetPageblockMigratetype { Mt: MigrateType.Isolate } s => s with { Mt = MigrateType.Unmovable },
-        IsolateFreePage or PutbackIsolatedPage => null,
+        IsolateFreePage or PutbackIsolatedPage or StartIsolatePageRange or UndoIsolatePageRange or IsolationStep => null,
         _ => op,
     };
 
