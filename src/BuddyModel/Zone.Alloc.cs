@@ -21,7 +21,7 @@ public partial class Zone
                 return -1;
         }
         SetPageOrder(pfn, order, PageFlags.Allocated);
-        _listMt[pfn] = mt; // set_pcppage_migratetype
+        _listMt[pfn - _start] = mt; // set_pcppage_migratetype
         NrFreePages -= 1 << order;
         return pfn;
     }

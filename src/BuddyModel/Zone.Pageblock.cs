@@ -18,8 +18,8 @@ public partial class Zone
     /// </summary>
     public void SetPageblockMigratetype(int pfn, MigrateType mt)
     {
-        if ((uint)pfn >= (uint)NrPages)
-            throw new BadPageException(pfn, $"outside zone {Config.Name} (pfn 0..{NrPages - 1})");
+        if (!SpansPfn(pfn))
+            throw new BadPageException(pfn, OutsideZone);
         if ((uint)mt >= MigrateTypes.Count)
             throw new BadPageException(pfn, $"migratetype {(int)mt} out of range");
         int start = pfn & ~((1 << PageblockOrder) - 1);
@@ -44,7 +44,7 @@ public partial class Zone
     }
 
     /// <summary>set_pageblock_migratetype(): the pageblock bits only.</summary>
-    protected void SetPageblockMigratetypeRaw(int pfn, MigrateType mt) => _pageblockMt[pfn >> PageblockOrder] = mt;
+    protected void SetPageblockMigratetypeRaw(int pfn, MigrateType mt) => _pageblockMt[(pfn - _start) >> PageblockOrder] = mt;
 
     /// <summary>
     /// move_freepages_block(): move every free block headed in the pageblock of pfn to
@@ -59,15 +59,15 @@ public partial class Zone
         movablePages = 0;
         for (int p = start; p < end;)
         {
-            var f = _flags[p];
+            var f = _flags[p - _start];
             if ((f & PageFlags.Buddy) == 0)
             {
-                if ((f & PageFlags.Allocated) != 0 && _listMt[p] == MigrateType.Movable)
+                if ((f & PageFlags.Allocated) != 0 && _listMt[p - _start] == MigrateType.Movable)
                     movablePages++;
                 p++;
                 continue;
             }
-            int order = _order[p];
+            int order = _order[p - _start];
             MoveToFreeArea(p, order, mt);
             p += 1 << order;
             pagesMoved += 1 << order;
@@ -94,12 +94,12 @@ public partial class Zone
     private void UnsetMigratetypeIsolate(int start, MigrateType mt)
     {
         int isolatedOrder = -1;
-        if (PageBuddy(start) && _order[start] >= PageblockOrder)
+        if (PageBuddy(start) && _order[start - _start] >= PageblockOrder)
         {
-            int buddyPfn = start ^ (1 << _order[start]);
-            if ((uint)buddyPfn < (uint)NrPages && GetPageblockMigratetype(buddyPfn) != MigrateType.Isolate)
+            int buddyPfn = start ^ (1 << _order[start - _start]);
+            if (SpansPfn(buddyPfn) && GetPageblockMigratetype(buddyPfn) != MigrateType.Isolate)
             {
-                isolatedOrder = _order[start];
+                isolatedOrder = _order[start - _start];
                 DelPageFromFreeArea(start, isolatedOrder); // __isolate_free_page on an ISOLATE block: no watermark, no count
             }
         }
