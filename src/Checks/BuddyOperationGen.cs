@@ -22,11 +22,18 @@ public static class BuddyOperationGen
         new() { Name = "Shuffled", NrPages = 256, MaxOrder = 6, PageblockOrder = 3, MinWatermarkPages = 4, ShuffleSeed = 7 },
     ];
 
+    /// <summary>Guests of several small zones (ZoneLayouts): DMA32 + Normal, and DMA + DMA32 + a hole + Normal.</summary>
+    public static readonly ZoneConfig[][] Layouts =
+    [
+        ZoneLayouts.Stack(new ZoneConfig { MaxOrder = 4, PageblockOrder = 2, MinWatermarkPages = 2 }, [64, 64], ["DMA32", "Normal"]),
+        ZoneLayouts.Stack(new ZoneConfig { MaxOrder = 5, PageblockOrder = 2, MinWatermarkPages = 2 }, [32, 64, 128], ["DMA", "DMA32", "Normal"], hole: 32),
+    ];
+
     private static readonly MigrateType[] Allocatable = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable];
     private static readonly MigrateType[] AnyType = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable, MigrateType.Isolate];
 
     /// <summary>One operation for a zone, with weights chosen per scenario (swarm).</summary>
-    public static Gen<Operation> Operation(ZoneConfig config, int[] weights)
+    public static Gen<Operation> Operation(ZoneConfig config, int[] weights, int zones = 1)
     {
         int maxOrder = config.MaxOrder;
         // Small orders are the common case; every order stays reachable.
@@ -39,7 +46,7 @@ public static class BuddyOperationGen
         var isolate = Gen.Choose(0, 63).Select(b => (Operation)new IsolateFreePage(b));
         var putback = Gen.Choose(0, 63).Select(b => (Operation)new PutbackIsolatedPage(b));
         var choices = new List<(int, Gen<Operation>)>();
-        Gen<Operation>[] kinds = [alloc, free, setMt, isolate, putback];
+        Gen<Operation>[] kinds = zones > 1 ? HintingOperationGen.ZonedKinds(order, zones) : [alloc, free, setMt, isolate, putback];
         for (int i = 0; i < kinds.Length; i++)
             if (weights[i] > 0)
                 choices.Add((weights[i], kinds[i]));
@@ -56,10 +63,10 @@ public static class BuddyOperationGen
 
     /// <summary>A scenario: a small zone and up to size operations.</summary>
     public static Gen<Scenario> Scenario(ZoneConfig[]? zones = null) =>
-        from config in Gen.Elements(zones ?? SmallZones)
+        from layout in zones is null ? ZoneLayouts.Mixed(SmallZones, Layouts) : Gen.Elements(zones).Select(z => new[] { z })
         from weights in SwarmWeights
-        from ops in Gen.Sized(size => Gen.Choose(1, Math.Max(1, size)).SelectMany(n => Gen.ArrayOf(Operation(config, weights), n)))
-        select new Scenario(config, ops);
+        from ops in Gen.Sized(size => Gen.Choose(1, Math.Max(1, size)).SelectMany(n => Gen.ArrayOf(Operation(layout[0], weights, layout.Length), n)))
+        select new Scenario(layout[0], ops, null, null, ZoneLayouts.More(layout));
 
     /// <summary>Scenarios with the shrinker that keeps every shrunk list runnable.</summary>
     public static Arbitrary<Scenario> Arbitrary(ZoneConfig[]? zones = null) =>

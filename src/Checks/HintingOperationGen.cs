@@ -16,17 +16,37 @@ public static class HintingOperationGen
     private static readonly MigrateType[] Allocatable = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable];
     private static readonly MigrateType[] AnyType = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable, MigrateType.Isolate];
 
-    /// <summary>alloc, free, set pageblock mt (ISOLATE included), isolate, putback, in that order.</summary>
-    public static Gen<Operation>[] AllocatorKinds(ZoneConfig config)
+    /// <summary>
+    /// alloc, free, set pageblock mt (ISOLATE included), isolate, putback, in that order; with
+    /// zones &gt; 1 the operations that pick a zone pick one of them (a guest of several zones).
+    /// </summary>
+    public static Gen<Operation>[] AllocatorKinds(ZoneConfig config, int zones = 1)
     {
         ArgumentNullException.ThrowIfNull(config);
         var order = Gen.Frequency((6, Gen.Choose(0, Math.Min(2, config.MaxOrder - 1))), (3, Gen.Choose(0, config.MaxOrder - 1)));
+        if (zones > 1)
+            return ZonedKinds(order, zones);
         return
         [
             from o in order from mt in Gen.Elements(Allocatable) select (Operation)new AllocPages(o, mt),
             Gen.Choose(0, 63).Select(b => (Operation)new FreePages(b)),
             from pb in Gen.Choose(0, 63) from mt in Gen.Elements(AnyType) select (Operation)new SetPageblockMigratetype(pb, mt),
             Gen.Choose(0, 63).Select(b => (Operation)new IsolateFreePage(b)),
+            Gen.Choose(0, 63).Select(b => (Operation)new PutbackIsolatedPage(b)),
+        ];
+    }
+
+    /// <summary>The allocator's kinds for a guest of several zones: alloc, set pageblock mt and isolate name a zone.</summary>
+    public static Gen<Operation>[] ZonedKinds(Gen<int> order, int zones)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var zone = Gen.Choose(0, zones - 1);
+        return
+        [
+            from o in order from mt in Gen.Elements(Allocatable) from z in zone select (Operation)new AllocPages(o, mt, z),
+            Gen.Choose(0, 63).Select(b => (Operation)new FreePages(b)),
+            from pb in Gen.Choose(0, 63) from mt in Gen.Elements(AnyType) from z in zone select (Operation)new SetPageblockMigratetype(pb, mt, z),
+            from b in Gen.Choose(0, 63) from z in zone select (Operation)new IsolateFreePage(b, z),
             Gen.Choose(0, 63).Select(b => (Operation)new PutbackIsolatedPage(b)),
         ];
     }
