@@ -142,6 +142,8 @@ public sealed class AerationSystem : GuestSystem, Specs.Aeration.IAerationSubjec
             case WorkerStep.Submitted:
                 if (Device.Batch.Count == Device.Capacity)
                     Fact("batch filled to capacity");
+                if (Zones.Count > 1 && Device.Batch.Count > 0 && !ReferenceEquals(Device.Batch[0].Zone.Zone, Zone))
+                    Fact(BatchAboveFirstZoneFact);
                 return new StepOutcome($"batch of {Device.Batch.Count} submitted: {string.Join(", ", Device.Batch.Select(b => $"pfn {b.Pfn} order {b.Order}"))}", LowWatermarkKept());
             case WorkerStep.PassEnded:
                 Fact("worker passed over the zones again");
@@ -171,6 +173,9 @@ public sealed class AerationSystem : GuestSystem, Specs.Aeration.IAerationSubjec
             $"NR_FREE_PAGES above the low watermark ({zone.Watermark.Low}) after a fill",
             $"NR_FREE_PAGES {zone.NrFreePages} with {held} pages out for hinting");
     }
+
+    /// <summary>The fact counted when a batch is filled from a zone above the guest's first (a guest of several zones).</summary>
+    public const string BatchAboveFirstZoneFact = "batch filled from a zone above the first";
 
     private StepOutcome RunHost()
     {

@@ -228,6 +228,8 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
                     Fact("a full scatterlist reported");
                 else
                     Fact("a leftover report");
+                if (Zones.Count > 1 && Worker.ReportingZone is { } rzone && !ReferenceEquals(rzone, Zone))
+                    Fact(ReportAboveFirstZoneFact);
                 return new StepOutcome($"report of {Worker.InFlight.Count} submitted: {string.Join(", ", Worker.InFlight.Select(e => $"pfn {e.Pfn} order {e.Order}"))}",
                     _lockWatch?.Check() ?? gateKept ?? IsolationRespected.Check(this) ?? MinWatermarkKept.Check(this));
             case ReportingStep.Rescheduled:
@@ -308,6 +310,9 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
         if (take == ReportedReusedLast.Take.ReportedBeforeUnreported)
             Fact(ReportedFirstFact);
     }
+
+    /// <summary>The fact counted when a report comes from a zone above the guest's first (a guest of several zones).</summary>
+    public const string ReportAboveFirstZoneFact = "a report from a zone above the first";
 
     /// <summary>The fact counted when an allocation takes a reported block.</summary>
     public const string ReportedTakenFact = "allocation took a reported block";
