@@ -32,7 +32,7 @@ public sealed class ExclusiveLocation : Invariant<Zone>
             int generation;
             if (owner)
             {
-                if (_listed.Length != zone.NrPages)
+                if (_listed.Length < zone.NrPages) // big enough for any zone so far: a guest's zones of different sizes share it
                 {
                     _listed = new int[zone.NrPages];
                     _generation = 0;
