@@ -168,4 +168,24 @@ public sealed class ZoneStartPfnTests
         Assert.Equal("alloc_pages(order 0, Movable)", scenario.Operations[0].ToString());
         Assert.True(ScenarioRunner.Run(scenario).Passed);
     }
+
+    [Fact]
+    public void The_host_is_told_absolute_guest_physical_addresses_and_each_hint_lies_in_one_zone()
+    {
+        var dma32 = new ZoneConfig { Name = "DMA32", NrPages = 128, MaxOrder = 5, PageblockOrder = 2, MinWatermarkPages = 2 };
+        var scenario = new Scenario(dma32, [new StartAerator(), new AllocPages(0, MigrateType.Movable)],
+            new AerationSetup { Aerator = new global::Aeration.AeratorConfig { Hwm = 1, Capacity = 2 } }, null, [dma32 with { Name = "Normal", StartPfn = 128 }]);
+        AerationSystem? sys = null;
+        var report = ScenarioRunner.Run(scenario, sc => sys = new AerationSystem(sc, AerationDesign.V1Fixed));
+        Assert.True(report.Passed, report.FailureMessage);
+        var applied = sys!.Host.Applied;
+        Assert.Contains(applied, h => h.Pfn >= 128); // Normal's blocks, named by their own pfns
+        Assert.Contains(applied, h => h.Pfn < 128);
+        Assert.All(applied, h => Assert.Same(sys.ZoneOf(h.Pfn), sys.ZoneOf(h.Pfn + (1 << h.Order) - 1)));
+        Assert.Equal(0x80000UL | 4, global::Aeration.Virtio.HintingDriver.Encode(128, 4)); // pfn << PAGE_SHIFT | order
+        var (pfn, order) = Assert.Single(sys.Live);
+        Assert.False(sys.Memory.Dropped(pfn), $"the allocated frame {pfn} lost its backing");
+        Assert.Equal(sys.TagOf(pfn), sys.Memory.Read(pfn));
+        Assert.Equal(0, order);
+    }
 }
