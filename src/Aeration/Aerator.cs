@@ -404,6 +404,17 @@ public class Aerator : IFreePageHinting
         az.Flags.Set(ZoneFlag.AerationActive);
     }
 
+    /// <summary>
+    /// The end of aerator_scrub_zone(), under zone->lock: clear ACTIVE, so that the global
+    /// boundary array is free for the next zone (only one zone may be ACTIVE at a time).
+    /// Virtual only as a seam for deliberately broken aerators in tests.
+    /// </summary>
+    public virtual void EndScrub(AerationZone az)
+    {
+        ArgumentNullException.ThrowIfNull(az);
+        az.Flags.Clear(ZoneFlag.AerationActive);
+    }
+
     /// <summary>aerator_drain(): return every batch block through put_aeration_page().</summary>
     public virtual void Drain(AeratorDevInfo dev, AerationZone az)
     {

@@ -212,7 +212,7 @@ public sealed class AeratorWorker
     /// <summary>The end of aerator_scrub_zone(): boundaries no longer in force; unlock; next zone.</summary>
     private void FinishZone(AerationZone az)
     {
-        az.Flags.Clear(ZoneFlag.AerationActive);
+        _aerator.EndScrub(az);
         az.Lock.Unlock();
         _zoneIndex++;
     }

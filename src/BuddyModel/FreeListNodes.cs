@@ -5,6 +5,8 @@ namespace BuddyModel;
 /// the ids above are the sentinel heads of the free lists. A node id is therefore "a list
 /// node" that may be a block or a list head, which is what the aerator's boundary points at.
 /// Circular, doubly linked; a deleted node is poisoned (-1) as list_del() poisons it.
+/// A zone that starts at pfn S numbers its nodes from S (FirstId): the page nodes are the
+/// absolute pfns S .. S + NrPages - 1, the list heads follow, so that a node id is still a pfn.
 /// </summary>
 public sealed class FreeListNodes
 {
@@ -19,44 +21,54 @@ public sealed class FreeListNodes
     }
 
     private readonly Link[] _links;
+    private readonly int _first;
 
-    public FreeListNodes(int count)
+    /// <summary>count node ids, numbered firstId .. firstId + count - 1 (firstId: the zone's start pfn).</summary>
+    public FreeListNodes(int count, int firstId = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstId);
         _links = new Link[count];
+        _first = firstId;
         Array.Fill(_links, new Link { Next = Poison, Prev = Poison });
     }
 
     /// <summary>Number of node ids.</summary>
     public int Count => _links.Length;
 
+    /// <summary>The first node id (the zone's start pfn).</summary>
+    public int FirstId => _first;
+
+    /// <summary>Whether n is a node id of these lists.</summary>
+    public bool IsNode(int n) => (uint)(n - _first) < (uint)_links.Length;
+
     /// <summary>The node after n (list_head.next).</summary>
-    public int Next(int n) => _links[n].Next;
+    public int Next(int n) => _links[n - _first].Next;
 
     /// <summary>The node before n (list_head.prev).</summary>
-    public int Prev(int n) => _links[n].Prev;
+    public int Prev(int n) => _links[n - _first].Prev;
 
     /// <summary>Whether n is linked into some list.</summary>
-    public bool IsLinked(int n) => _links[n].Next != Poison;
+    public bool IsLinked(int n) => _links[n - _first].Next != Poison;
 
     /// <summary>INIT_LIST_HEAD: an empty list is a head pointing at itself.</summary>
-    public void InitHead(int head) => _links[head] = new Link { Next = head, Prev = head };
+    public void InitHead(int head) => _links[head - _first] = new Link { Next = head, Prev = head };
 
     /// <summary>list_empty.</summary>
-    public bool IsEmpty(int head) => _links[head].Next == head;
+    public bool IsEmpty(int head) => _links[head - _first].Next == head;
 
     /// <summary>list_add: insert n right after head (at the list's head).</summary>
-    public void Add(int n, int head) => Insert(n, head, _links[head].Next);
+    public void Add(int n, int head) => Insert(n, head, _links[head - _first].Next);
 
     /// <summary>list_add_tail: insert n right before at (at the tail when at is the list head).</summary>
-    public void AddTail(int n, int at) => Insert(n, _links[at].Prev, at);
+    public void AddTail(int n, int at) => Insert(n, _links[at - _first].Prev, at);
 
     /// <summary>list_del: unlink n and poison its links.</summary>
     public void Del(int n)
     {
-        ref var link = ref _links[n];
+        ref var link = ref _links[n - _first];
         int p = link.Prev, x = link.Next;
-        _links[p].Next = x;
-        _links[x].Prev = p;
+        _links[p - _first].Next = x;
+        _links[x - _first].Prev = p;
         link = new Link { Next = Poison, Prev = Poison };
     }
 
@@ -80,7 +92,7 @@ public sealed class FreeListNodes
     /// </summary>
     public void RotateToFront(int n, int head)
     {
-        if (_links[head].Next == n)
+        if (_links[head - _first].Next == n)
             return;
         // list_move_tail(head, n): the sentinel goes just before n.
         Del(head);
@@ -89,8 +101,8 @@ public sealed class FreeListNodes
 
     private void Insert(int n, int prev, int next)
     {
-        _links[prev].Next = n;
-        _links[n] = new Link { Next = next, Prev = prev };
-        _links[next].Prev = n;
+        _links[prev - _first].Next = n;
+        _links[n - _first] = new Link { Next = next, Prev = prev };
+        _links[next - _first].Prev = n;
     }
 }

@@ -112,11 +112,11 @@ public sealed class PageIsolationWalk
     public static (int Start, int End) Align(Zone zone, int startPfn, int endPfn)
     {
         ArgumentNullException.ThrowIfNull(zone);
-        if (startPfn < 0 || endPfn > zone.NrPages || startPfn >= endPfn)
-            throw new BadPageException(startPfn, $"isolation range {startPfn}..{endPfn - 1} is empty or outside zone {zone.Config.Name} (pfn 0..{zone.NrPages - 1})");
+        if (startPfn < zone.StartPfn || endPfn > zone.EndPfn || startPfn >= endPfn)
+            throw new BadPageException(startPfn, $"isolation range {startPfn}..{endPfn - 1} is empty or outside zone {zone.Config.Name} (pfn {zone.StartPfn}..{zone.EndPfn - 1})");
         int align = zone.Era >= KernelEra.V6_0 ? 1 << zone.PageblockOrder : Math.Max(zone.Config.MaxOrderNrPages, 1 << zone.PageblockOrder);
         int start = startPfn & ~(align - 1);
-        int end = Math.Min(zone.NrPages, (endPfn + align - 1) & ~(align - 1));
+        int end = Math.Min(zone.EndPfn, (endPfn + align - 1) & ~(align - 1));
         return (start, end);
     }
 
@@ -221,7 +221,7 @@ public sealed class PageIsolationWalk
     /// </summary>
     private string? Scan(int boundary, int isolatedPageblock, Phase next)
     {
-        if (_zone.Era >= KernelEra.V6_9 || boundary >= _zone.NrPages || boundary <= 0)
+        if (_zone.Era >= KernelEra.V6_9 || boundary >= _zone.EndPfn || boundary <= _zone.StartPfn)
         {
             Enter(next);
             return null;

@@ -25,7 +25,7 @@ public partial class Zone
             Reach.Hit(GuardedRule.AllocFallbackSteals);
         }
         SetPageOrder(pfn, order, PageFlags.Allocated);
-        _listMt[pfn] = mt; // set_pcppage_migratetype
+        _listMt[pfn - _start] = mt; // set_pcppage_migratetype
         NrFreePages -= 1 << order;
         return pfn;
     }

@@ -11,16 +11,16 @@ public partial class Zone
     public void Free(int pfn, int order)
     {
         ValidateBlock(pfn, order);
-        var f = _flags[pfn];
+        var f = _flags[pfn - _start];
         if ((f & PageFlags.Buddy) != 0)
-            throw new BadPageException(pfn, $"double free: already free (order-{_order[pfn]} block on free_list[{MigrateTypes.Name(_listMt[pfn])}])");
+            throw new BadPageException(pfn, $"double free: already free (order-{_order[pfn - _start]} block on free_list[{MigrateTypes.Name(_listMt[pfn - _start])}])");
         if ((f & PageFlags.Held) != 0)
-            throw new BadPageException(pfn, $"freeing a block that is not allocated: it is held off the free lists (order {_order[pfn]}); put it back instead");
+            throw new BadPageException(pfn, $"freeing a block that is not allocated: it is held off the free lists (order {_order[pfn - _start]}); put it back instead");
         if ((f & PageFlags.Allocated) == 0)
             throw new BadPageException(pfn, "freeing a block that is not allocated: no allocated block starts here (a tail page, or a page inside a free block)");
-        if (_order[pfn] != order)
-            throw new BadPageException(pfn, $"freed at order {order} but allocated at order {_order[pfn]}");
-        _flags[pfn] &= ~PageFlags.Allocated;
+        if (_order[pfn - _start] != order)
+            throw new BadPageException(pfn, $"freed at order {order} but allocated at order {_order[pfn - _start]}");
+        _flags[pfn - _start] &= ~PageFlags.Allocated;
         // free_one_page(): the migratetype is the pageblock's at the time of the free; from 6.9
         // a block over pageblocks of different migratetypes is freed pageblock by pageblock.
         if (Era >= KernelEra.V6_9)
@@ -116,9 +116,13 @@ public partial class Zone
             _hinting.FreeOnePageDone(this, pfn, order, mt, flags, order != origOrder);
     }
 
-    /// <summary>page_is_buddy(): the buddy is a free head of exactly this order in this zone.</summary>
+    /// <summary>
+    /// page_is_buddy(): the buddy is a free head of exactly this order in this zone (the kernel
+    /// also refuses a buddy of another zone: page_zone_id; with an aligned zone_start_pfn every
+    /// buddy below MAX_ORDER-1 lies in the zone, and the range test stands for that rule).
+    /// </summary>
     protected virtual bool PageIsBuddy(int buddyPfn, int order) =>
-        (uint)buddyPfn < (uint)NrPages && (_flags[buddyPfn] & PageFlags.Buddy) != 0 && _order[buddyPfn] == order;
+        SpansPfn(buddyPfn) && (_flags[buddyPfn - _start] & PageFlags.Buddy) != 0 && _order[buddyPfn - _start] == order;
 
     /// <summary>
     /// buddy_merge_likely(): if the buddy of the next-higher order is free, the block is likely to

@@ -7,7 +7,7 @@ public partial class Zone
     protected virtual void AddToFreeArea(int pfn, int order, MigrateType mt)
     {
         SetPageOrder(pfn, order, PageFlags.Buddy);
-        _listMt[pfn] = mt;
+        _listMt[pfn - _start] = mt;
         Lists.Add(pfn, HeadOf(order, mt));
         _nrFree[order]++;
     }
@@ -19,7 +19,7 @@ public partial class Zone
     protected virtual void AddToFreeAreaTail(int pfn, int order, MigrateType mt)
     {
         SetPageOrder(pfn, order, PageFlags.Buddy);
-        _listMt[pfn] = mt;
+        _listMt[pfn - _start] = mt;
         int head = HeadOf(order, mt);
         int tail = _hintingOff ? head : _hinting.GetTail(this, order, mt);
         if (tail != head)
@@ -37,11 +37,11 @@ public partial class Zone
     protected virtual void DelPageFromFreeArea(int pfn, int order)
     {
         if (!_hintingOff)
-            _hinting.DelFromFreeList(this, pfn, order, _listMt[pfn]);
+            _hinting.DelFromFreeList(this, pfn, order, _listMt[pfn - _start]);
         Lists.Del(pfn);
-        if ((_flags[pfn] & ~_keptOnDel & PageFlags.Reported) != 0)
+        if ((_flags[pfn - _start] & ~_keptOnDel & PageFlags.Reported) != 0)
             Reach.Hit(GuardedRule.DelClearsReported);
-        _flags[pfn] &= _keptOnDel; // __ClearPageBuddy; 5.2: a hinting flag is the design's to clear; 5.7+: PG_reported goes
+        _flags[pfn - _start] &= _keptOnDel; // __ClearPageBuddy; 5.2: a hinting flag is the design's to clear; 5.7+: PG_reported goes
         _nrFree[order]--;
     }
 
@@ -53,7 +53,7 @@ public partial class Zone
     protected virtual void MoveToFreeArea(int pfn, int order, MigrateType mt)
     {
         if (!_hintingOff)
-            _hinting.DelFromFreeList(this, pfn, order, _listMt[pfn]);
+            _hinting.DelFromFreeList(this, pfn, order, _listMt[pfn - _start]);
         if (_moveToTail)
         {
             if (!Lists.IsEmpty(HeadOf(order, mt)))
@@ -62,6 +62,6 @@ public partial class Zone
         }
         else
             Lists.Move(pfn, HeadOf(order, mt));
-        _listMt[pfn] = mt;
+        _listMt[pfn - _start] = mt;
     }
 }

@@ -99,13 +99,13 @@ public partial class Zone
     public void PutbackHeldBlock(int pfn, int order, MigrateType mt, FreeFlags flags)
     {
         ValidateBlock(pfn, order);
-        if ((_flags[pfn] & PageFlags.Held) == 0)
+        if ((_flags[pfn - _start] & PageFlags.Held) == 0)
             throw new BadPageException(pfn, $"putting back a block that is not held: {Describe(pfn)}");
-        if (_order[pfn] != order)
-            throw new BadPageException(pfn, $"put back at order {order} but held at order {_order[pfn]}");
+        if (_order[pfn - _start] != order)
+            throw new BadPageException(pfn, $"put back at order {order} but held at order {_order[pfn - _start]}");
         if ((uint)mt >= MigrateTypes.Count)
             throw new BadPageException(pfn, $"migratetype {(int)mt} out of range");
-        _flags[pfn] &= ~PageFlags.Held;
+        _flags[pfn - _start] &= ~PageFlags.Held;
         FreeOnePage(pfn, order, mt, flags);
     }
 
@@ -114,7 +114,7 @@ public partial class Zone
         ValidateBlock(pfn, order);
         if (!PageBuddy(pfn))
             throw new BadPageException(pfn, $"not a free block: {Describe(pfn)}");
-        if (_order[pfn] != order)
-            throw new BadPageException(pfn, $"free block has order {_order[pfn]}, not {order}");
+        if (_order[pfn - _start] != order)
+            throw new BadPageException(pfn, $"free block has order {_order[pfn - _start]}, not {order}");
     }
 }

@@ -48,12 +48,12 @@ public partial class Zone
     /// </summary>
     public int HasUnmovablePages(int from, int to)
     {
-        for (int p = Math.Max(0, from); p < Math.Min(to, NrPages); p++)
+        for (int p = Math.Max(StartPfn, from); p < Math.Min(to, EndPfn); p++)
         {
-            var f = _flags[p];
+            var f = _flags[p - _start];
             if ((f & PageFlags.Buddy) != 0)
-                p += (1 << _order[p]) - 1;
-            else if ((f & PageFlags.Allocated) != 0 && _listMt[p] != MigrateType.Movable)
+                p += (1 << _order[p - _start]) - 1;
+            else if ((f & PageFlags.Allocated) != 0 && _listMt[p - _start] != MigrateType.Movable)
                 return p;
         }
         return -1;
@@ -93,12 +93,12 @@ public partial class Zone
         if (GetPageblockMigratetype(start) != MigrateType.Isolate)
             return;
         int isolatedOrder = -1;
-        int order = _order[start];
+        int order = _order[start - _start];
         bool mayRefree = PageBuddy(start) && order >= PageblockOrder && (Era < KernelEra.V6_0 || order < MaxOrder - 1);
         if (mayRefree)
         {
             int buddyPfn = start ^ (1 << order);
-            if ((uint)buddyPfn < (uint)NrPages && GetPageblockMigratetype(buddyPfn) != MigrateType.Isolate)
+            if (SpansPfn(buddyPfn) && GetPageblockMigratetype(buddyPfn) != MigrateType.Isolate)
             {
                 isolatedOrder = order;
                 DelPageFromFreeArea(start, isolatedOrder);
@@ -109,7 +109,7 @@ public partial class Zone
         {
             SetPageblockMigratetypeRaw(start, mt);
             FreeOnePage(start, isolatedOrder, mt, PutbackFlags); // 5.2: __free_pages(); 5.7+: __putback_isolated_page()
-            if (!PageBuddy(start) || _order[start] != isolatedOrder)
+            if (!PageBuddy(start) || _order[start - _start] != isolatedOrder)
                 Reach.Hit(GuardedRule.UnisolateFreesToMerge);
             return;
         }
@@ -134,7 +134,7 @@ public partial class Zone
         ValidateBlock(pfn, order);
         if (splitPfnOffset == 0)
             return 0;
-        if (!PageBuddy(pfn) || _order[pfn] != order)
+        if (!PageBuddy(pfn) || _order[pfn - _start] != order)
             return -Enoent;
         if (GetPageblockMigratetype(pfn) != MigrateType.Isolate)
             NrFreePages -= 1 << order;
@@ -168,8 +168,8 @@ public partial class Zone
         int head = FindLargeBuddy(start);
         if (head < 0)
             return false;
-        int order = _order[head];
-        if (_listMt[head] != MigrateType.Isolate)
+        int order = _order[head - _start];
+        if (_listMt[head - _start] != MigrateType.Isolate)
             NrFreePages -= 1 << order;
         DelPageFromFreeArea(head, order);
         SetPageblockMigratetypeRaw(start, mt);
@@ -183,7 +183,7 @@ public partial class Zone
         for (int order = PageblockOrder + 1; order < MaxOrder; order++)
         {
             int head = pfn & ~((1 << order) - 1);
-            if ((_flags[head] & PageFlags.Buddy) != 0 && _order[head] == order)
+            if ((_flags[head - _start] & PageFlags.Buddy) != 0 && _order[head - _start] == order)
                 return head;
         }
         return -1;

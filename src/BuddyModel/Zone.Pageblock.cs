@@ -22,8 +22,8 @@ public partial class Zone
     /// </summary>
     public void SetPageblockMigratetype(int pfn, MigrateType mt)
     {
-        if ((uint)pfn >= (uint)NrPages)
-            throw new BadPageException(pfn, $"outside zone {Config.Name} (pfn 0..{NrPages - 1})");
+        if (!SpansPfn(pfn))
+            throw new BadPageException(pfn, OutsideZone);
         if ((uint)mt >= MigrateTypes.Count)
             throw new BadPageException(pfn, $"migratetype {(int)mt} out of range");
         int start = pfn & ~((1 << PageblockOrder) - 1);
@@ -48,7 +48,7 @@ public partial class Zone
     }
 
     /// <summary>set_pageblock_migratetype(): the pageblock bits only.</summary>
-    protected void SetPageblockMigratetypeRaw(int pfn, MigrateType mt) => _pageblockMt[pfn >> PageblockOrder] = mt;
+    protected void SetPageblockMigratetypeRaw(int pfn, MigrateType mt) => _pageblockMt[(pfn - _start) >> PageblockOrder] = mt;
 
     /// <summary>
     /// move_freepages_block(): move every free block headed in the pageblock of pfn to
@@ -63,15 +63,15 @@ public partial class Zone
         movablePages = 0;
         for (int p = start; p < end;)
         {
-            var f = _flags[p];
+            var f = _flags[p - _start];
             if ((f & PageFlags.Buddy) == 0)
             {
-                if ((f & PageFlags.Allocated) != 0 && _listMt[p] == MigrateType.Movable)
+                if ((f & PageFlags.Allocated) != 0 && _listMt[p - _start] == MigrateType.Movable)
                     movablePages++;
                 p++;
                 continue;
             }
-            int order = _order[p];
+            int order = _order[p - _start];
             MoveToFreeArea(p, order, mt);
             p += 1 << order;
             pagesMoved += 1 << order;

@@ -1,13 +1,17 @@
 namespace BuddyModel;
 
 /// <summary>
-/// struct zone with its free_area[] (include/linux/mmzone.h), for one zone that starts at pfn 0.
+/// struct zone with its free_area[] (include/linux/mmzone.h): the frames
+/// zone_start_pfn .. zone_end_pfn - 1 (ZoneConfig.StartPfn, aligned to MAX_ORDER_NR_PAGES).
+/// Every pfn it takes or returns is absolute, and buddies are computed on absolute pfns
+/// (pfn ^ (1 &lt;&lt; order)) as the kernel does; a guest has one Zone per zone (DMA32, Normal, ...).
 /// State only; the algorithms of mm/page_alloc.c are in the other Zone.*.cs files.
 ///
 /// Model simplifications, each a departure from the kernel written down here:
 /// - No per-cpu page lists: every free goes straight to __free_one_page, as free_one_page() does.
 /// - No guard pages, no highatomic reserve, no CMA, no watermark boosting, no ALLOC_NOFRAGMENT.
-/// - struct page is a set of parallel arrays indexed by pfn (flags, order, list links).
+/// - struct page is a set of parallel arrays indexed by pfn - zone_start_pfn (flags, order,
+///   list links): the zone's own slice of mem_map.
 /// - The model remembers which blocks it handed out (PageFlags.Allocated, with order and
 ///   migratetype), which the kernel does not, so that misuse is refused with a clear error.
 /// - The era (KernelEra) switches the few places where free page reporting changed the
@@ -23,6 +27,7 @@ public partial class Zone
     private readonly byte[] _order;       // page_private: order of a free, allocated or held head
     private readonly MigrateType[] _listMt; // which free_list a free head is on; allocation mt of an allocated head
     private readonly MigrateType[] _pageblockMt;
+    private readonly int _start;            // zone_start_pfn
     private readonly int[] _nrFree;        // free_area[order].nr_free
     private readonly Random? _shuffle;
     private IFreePageHinting _hinting = NoHinting.Instance;
@@ -42,6 +47,9 @@ public partial class Zone
         _keptOnDel = era >= KernelEra.V5_7 ? PageFlags.Aerated : HintingFlags;
         _moveToTail = era >= KernelEra.V5_10;
         NrPages = config.NrPages;
+        _start = config.StartPfn;
+        StartPfn = config.StartPfn;
+        EndPfn = config.EndPfn;
         MaxOrder = config.MaxOrder;
         PageblockOrder = config.PageblockOrder;
         Watermark = Watermarks.For(config);
@@ -51,7 +59,7 @@ public partial class Zone
         _pageblockMt = new MigrateType[NrPages >> PageblockOrder];
         Array.Fill(_pageblockMt, MigrateType.Movable); // memmap_init_zone marks every pageblock MOVABLE
         _nrFree = new int[MaxOrder];
-        Lists = new FreeListNodes(NrPages + MaxOrder * MigrateTypes.Count);
+        Lists = new FreeListNodes(NrPages + MaxOrder * MigrateTypes.Count, _start);
         for (int order = 0; order < MaxOrder; order++)
             for (int mt = 0; mt < MigrateTypes.Count; mt++)
                 Lists.InitHead(HeadOf(order, (MigrateType)mt));
@@ -61,7 +69,7 @@ public partial class Zone
         // Boot: memblock frees the whole zone as MAX_ORDER-1 blocks in ascending pfn order
         // (5.10+: __free_pages_core passes FPI_TO_TAIL, so the list ends up ascending too).
         var bootFlags = era >= KernelEra.V5_10 ? FreeFlags.SkipNotify | FreeFlags.ToTail : FreeFlags.SkipNotify;
-        for (int pfn = 0; pfn < NrPages; pfn += config.MaxOrderNrPages)
+        for (int pfn = StartPfn; pfn < EndPfn; pfn += config.MaxOrderNrPages)
             FreeOnePage(pfn, MaxOrder - 1, MigrateType.Movable, bootFlags);
         Reach.Clear(); // the rules boot reached are not a scenario's doing
     }
@@ -81,8 +89,17 @@ public partial class Zone
     /// <summary>zone->lock. Every operation of this class expects its caller to hold it.</summary>
     public object Lock { get; } = new();
 
-    /// <summary>Number of page frames (zone->spanned_pages; the zone starts at pfn 0).</summary>
+    /// <summary>Number of page frames (zone->spanned_pages).</summary>
     public int NrPages { get; }
+
+    /// <summary>zone->zone_start_pfn: the zone's first frame.</summary>
+    public int StartPfn { get; }
+
+    /// <summary>zone_end_pfn(): one past the zone's last frame (StartPfn + NrPages).</summary>
+    public int EndPfn { get; }
+
+    /// <summary>zone_spans_pfn(): whether pfn is one of this zone's frames.</summary>
+    public bool SpansPfn(int pfn) => (uint)(pfn - _start) < (uint)NrPages;
 
     /// <summary>MAX_ORDER.</summary>
     public int MaxOrder { get; }
@@ -123,15 +140,15 @@ public partial class Zone
     }
 
     /// <summary>ListHead without argument checks, for the allocator's own hot paths.</summary>
-    private int HeadOf(int order, MigrateType mt) => NrPages + order * MigrateTypes.Count + (int)mt;
+    private int HeadOf(int order, MigrateType mt) => EndPfn + order * MigrateTypes.Count + (int)mt;
 
-    /// <summary>Whether a node id is a list head rather than a page.</summary>
-    public bool IsListHead(int node) => node >= NrPages;
+    /// <summary>Whether a node id is a list head rather than a page (heads are numbered after the zone's last frame).</summary>
+    public bool IsListHead(int node) => node >= EndPfn;
 
     /// <summary>The (order, migratetype) of a list head node.</summary>
     public (int Order, MigrateType Mt) ListOfHead(int head)
     {
-        int i = head - NrPages;
+        int i = head - EndPfn;
         return (i / MigrateTypes.Count, (MigrateType)(i % MigrateTypes.Count));
     }
 
@@ -143,26 +160,26 @@ public partial class Zone
     }
 
     /// <summary>Flags of the page at pfn.</summary>
-    public PageFlags Flags(int pfn) => _flags[CheckPfn(pfn)];
+    public PageFlags Flags(int pfn) => _flags[CheckPfn(pfn) - _start];
 
     /// <summary>PageBuddy(page).</summary>
-    public bool PageBuddy(int pfn) => (_flags[CheckPfn(pfn)] & PageFlags.Buddy) != 0;
+    public bool PageBuddy(int pfn) => (_flags[CheckPfn(pfn) - _start] & PageFlags.Buddy) != 0;
 
     /// <summary>page_order(): the order of a free, allocated or held head page.</summary>
-    public int PageOrder(int pfn) => _order[CheckPfn(pfn)];
+    public int PageOrder(int pfn) => _order[CheckPfn(pfn) - _start];
 
     /// <summary>For a free head, the migratetype of the free_list it is on; for an allocated head, the migratetype it was allocated as.</summary>
-    public MigrateType BlockMigratetype(int pfn) => _listMt[CheckPfn(pfn)];
+    public MigrateType BlockMigratetype(int pfn) => _listMt[CheckPfn(pfn) - _start];
 
     /// <summary>get_pageblock_migratetype().</summary>
-    public MigrateType GetPageblockMigratetype(int pfn) => _pageblockMt[CheckPfn(pfn) >> PageblockOrder];
+    public MigrateType GetPageblockMigratetype(int pfn) => _pageblockMt[(CheckPfn(pfn) - _start) >> PageblockOrder];
 
     /// <summary>Sets a hinting flag (Aerated or Reported) on a free head page. For hinting designs.</summary>
     public void SetPageFlag(int pfn, PageFlags flag)
     {
         if ((flag & ~(PageFlags.Aerated | PageFlags.Reported)) != 0)
             throw new ArgumentException($"only hinting flags may be set from outside the allocator, not {flag}", nameof(flag));
-        _flags[CheckPfn(pfn)] |= flag;
+        _flags[CheckPfn(pfn) - _start] |= flag;
     }
 
     /// <summary>Clears a hinting flag (Aerated or Reported). For hinting designs.</summary>
@@ -170,7 +187,7 @@ public partial class Zone
     {
         if ((flag & ~(PageFlags.Aerated | PageFlags.Reported)) != 0)
             throw new ArgumentException($"only hinting flags may be cleared from outside the allocator, not {flag}", nameof(flag));
-        _flags[CheckPfn(pfn)] &= ~flag;
+        _flags[CheckPfn(pfn) - _start] &= ~flag;
     }
 
     /// <summary>Direct access to nr_free for deliberately broken models in tests.</summary>
@@ -179,12 +196,12 @@ public partial class Zone
     /// <summary>A short description of a pfn for messages: zone, pageblock, state.</summary>
     public string Describe(int pfn)
     {
-        if ((uint)pfn >= (uint)NrPages)
-            return $"pfn {pfn} (outside zone {Config.Name}, 0..{NrPages - 1})";
-        var f = _flags[pfn];
-        string state = (f & PageFlags.Buddy) != 0 ? $"free order-{_order[pfn]} on free_list[{MigrateTypes.Name(_listMt[pfn])}]"
-            : (f & PageFlags.Allocated) != 0 ? $"allocated order-{_order[pfn]} {MigrateTypes.Name(_listMt[pfn])}"
-            : (f & PageFlags.Held) != 0 ? $"held order-{_order[pfn]} (isolated from the free lists)"
+        if (!SpansPfn(pfn))
+            return $"pfn {pfn} (outside zone {Config.Name}, {StartPfn}..{EndPfn - 1})";
+        var f = _flags[pfn - _start];
+        string state = (f & PageFlags.Buddy) != 0 ? $"free order-{_order[pfn - _start]} on free_list[{MigrateTypes.Name(_listMt[pfn - _start])}]"
+            : (f & PageFlags.Allocated) != 0 ? $"allocated order-{_order[pfn - _start]} {MigrateTypes.Name(_listMt[pfn - _start])}"
+            : (f & PageFlags.Held) != 0 ? $"held order-{_order[pfn - _start]} (isolated from the free lists)"
             : "not a block head";
         return $"pfn {pfn} (zone {Config.Name}, pageblock {pfn >> PageblockOrder} {MigrateTypes.Name(GetPageblockMigratetype(pfn))}, {state})";
     }
@@ -194,15 +211,15 @@ public partial class Zone
 
     private void SetPageOrder(int pfn, int order, PageFlags state)
     {
-        _flags[pfn] = state | (_flags[pfn] & HintingFlags);
-        _order[pfn] = (byte)order;
+        _flags[pfn - _start] = state | (_flags[pfn - _start] & HintingFlags);
+        _order[pfn - _start] = (byte)order;
     }
 
     /// <summary>The pfn itself, or a BadPageException when it is outside the zone.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private int CheckPfn(int pfn)
     {
-        if ((uint)pfn >= (uint)NrPages)
+        if ((uint)(pfn - _start) >= (uint)NrPages)
             ThrowOutsideZone(pfn);
         return pfn;
     }
@@ -211,7 +228,10 @@ public partial class Zone
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void ThrowOutsideZone(int pfn) =>
-        throw new BadPageException(pfn, $"outside zone {Config.Name} (pfn 0..{NrPages - 1})");
+        throw new BadPageException(pfn, OutsideZone);
+
+    /// <summary>"outside zone Normal (pfn 0..255)": the refusal of a pfn this zone does not span.</summary>
+    private string OutsideZone => $"outside zone {Config.Name} (pfn {StartPfn}..{EndPfn - 1})";
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void ValidateOrder(int order)
@@ -228,8 +248,8 @@ public partial class Zone
     private void ValidateBlock(int pfn, int order)
     {
         ValidateOrder(order);
-        if ((uint)pfn >= (uint)NrPages)
-            throw new BadPageException(pfn, $"outside zone {Config.Name} (pfn 0..{NrPages - 1})");
+        if (!SpansPfn(pfn))
+            throw new BadPageException(pfn, OutsideZone);
         if ((pfn & ((1 << order) - 1)) != 0)
             throw new BadPageException(pfn, $"not aligned to order {order} (a block of 2^{order} pages starts at a multiple of {1 << order})");
     }

@@ -2,10 +2,23 @@ namespace BuddyModel;
 
 /// <summary>
 /// The configuration of one zone. Defaults are x86-64's: MAX_ORDER 11, pageblock_order 9 and
-/// 2^18 frames (1 GiB of 4 KiB pages). Tests use small zones and small MAX_ORDER.
+/// 2^18 frames (1 GiB of 4 KiB pages) starting at pfn 0. Tests use small zones and small MAX_ORDER.
 /// </summary>
 public sealed record ZoneConfig
 {
+    /// <summary>
+    /// zone->zone_start_pfn: the first page frame of the zone; its frames are
+    /// StartPfn .. StartPfn + NrPages - 1, and every pfn the zone takes or names is absolute.
+    ///
+    /// Model requirement: a multiple of MAX_ORDER_NR_PAGES (2^(MaxOrder-1)). The kernel allows
+    /// any start (memblock frees the unaligned edges in smaller blocks, page_is_buddy refuses a
+    /// buddy in another zone); with an aligned start every block of the zone, and every buddy of
+    /// a block below MAX_ORDER-1, lies inside it, so boot frees whole MAX_ORDER-1 blocks and the
+    /// pageblock and isolation ranges need no clipping at the zone's edges. The real x86-64
+    /// boundaries are aligned: ZONE_DMA32 starts at 16 MiB (pfn 4096), ZONE_NORMAL at 4 GiB
+    /// (pfn 1048576).
+    /// </summary>
+    public int StartPfn { get; init; }
     /// <summary>Number of page frames; must be a positive multiple of the largest block (2^(MaxOrder-1)).</summary>
     public int NrPages { get; init; } = 1 << 18;
 
@@ -33,8 +46,14 @@ public sealed record ZoneConfig
     /// <summary>Size of the largest block, 2^(MaxOrder-1) pages (MAX_ORDER_NR_PAGES).</summary>
     public int MaxOrderNrPages => 1 << (MaxOrder - 1);
 
+    /// <summary>zone_end_pfn(): one past the zone's last frame.</summary>
+    public int EndPfn => StartPfn + NrPages;
+
     /// <summary>pageblock_nr_pages.</summary>
     public int PageblockNrPages => 1 << PageblockOrder;
+
+    /// <summary>The highest zone_end_pfn the model takes (pfns and list-node ids are ints).</summary>
+    public const int MaxEndPfn = 1 << 30;
 
     /// <summary>Throws ArgumentException naming the field when the configuration is not usable.</summary>
     public void Validate()
@@ -45,6 +64,10 @@ public sealed record ZoneConfig
             throw new ArgumentException($"PageblockOrder {PageblockOrder} must be in 1..MaxOrder-1 ({MaxOrder - 1})", nameof(PageblockOrder));
         if (NrPages <= 0 || NrPages % MaxOrderNrPages != 0)
             throw new ArgumentException($"NrPages {NrPages} must be a positive multiple of 2^(MaxOrder-1) = {MaxOrderNrPages}", nameof(NrPages));
+        if (StartPfn < 0 || StartPfn % MaxOrderNrPages != 0)
+            throw new ArgumentException($"StartPfn {StartPfn} must be a non-negative multiple of MAX_ORDER_NR_PAGES = 2^(MaxOrder-1) = {MaxOrderNrPages} (the model keeps zone_start_pfn aligned, as the x86-64 zone boundaries are)", nameof(StartPfn));
+        if ((long)StartPfn + NrPages > MaxEndPfn)
+            throw new ArgumentException($"StartPfn {StartPfn} + NrPages {NrPages} ends beyond pfn {MaxEndPfn} (the model's pfns are ints; list heads are numbered after the zone's last frame)", nameof(StartPfn));
         if (MinWatermarkPages is < 0)
             throw new ArgumentException($"MinWatermarkPages {MinWatermarkPages} must not be negative", nameof(MinWatermarkPages));
     }

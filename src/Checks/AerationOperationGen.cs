@@ -24,6 +24,13 @@ public static class AerationOperationGen
         new() { Name = "Shuffled", NrPages = 256, MaxOrder = 6, PageblockOrder = 3, MinWatermarkPages = 4, ShuffleSeed = 3 },
     ];
 
+    /// <summary>Guests of several small zones (ZoneLayouts): DMA32 + Normal, and DMA + DMA32 + a hole + Normal.</summary>
+    public static readonly ZoneConfig[][] Layouts =
+    [
+        ZoneLayouts.Stack(new ZoneConfig { MaxOrder = 5, PageblockOrder = 2, MinWatermarkPages = 2 }, [128, 128], ["DMA32", "Normal"]),
+        ZoneLayouts.Stack(new ZoneConfig { MaxOrder = 5, PageblockOrder = 2, MinWatermarkPages = 2 }, [64, 64, 128], ["DMA", "DMA32", "Normal"], hole: 64),
+    ];
+
     /// <summary>Aeration setups: small HWM and capacity; poisoning with and without PAGE_POISON.</summary>
     public static Gen<AerationSetup> Setups =>
         from hwm in Gen.Elements(1, 2, 3)
@@ -49,11 +56,11 @@ public static class AerationOperationGen
         select new[] { 6, free, setMt, isolate, isolate, worker, host, shutdown, shutdown, shutdown * 2 };
 
     /// <summary>One operation with the scenario's weights.</summary>
-    public static Gen<Operation> Operation(ZoneConfig config, int[] w)
+    public static Gen<Operation> Operation(ZoneConfig config, int[] w, int zones = 1)
     {
         Gen<Operation>[] kinds =
         [
-            .. HintingOperationGen.AllocatorKinds(config),
+            .. HintingOperationGen.AllocatorKinds(config, zones),
             Gen.Constant((Operation)new StepWorker()),
             Gen.Constant((Operation)new StepHost()),
             Gen.Constant((Operation)new StartAerator()),
@@ -63,22 +70,34 @@ public static class AerationOperationGen
         return HintingOperationGen.Weighted(kinds, w);
     }
 
-    /// <summary>A scenario: startup first (most of the time), then the swarm's mix; with walks, the isolation walk's operations join it (without, the scenarios are those of before the walk).</summary>
+    /// <summary>
+    /// A scenario: startup first (most of the time), then the swarm's mix. Given zones, one of
+    /// them; by default a single zone of Zones or (a fraction, ZoneLayouts) a guest of Layouts.
+    /// </summary>
     public static Gen<Scenario> Scenario(ZoneConfig[]? zones = null, Gen<AerationSetup>? setups = null, bool walks = false) =>
         walks
-            ? from config in Gen.Elements(zones ?? Zones)
+            ? from layout in zones is null ? ZoneLayouts.Mixed(Zones, Layouts) : Gen.Elements(zones).Select(z => new[] { z })
               from setup in setups ?? Setups
               from weights in SwarmWeights
               from startFirst in Gen.Elements(true, true, true, false)
               from walk in HintingOperationGen.IsolationWalkWeights
-              from ops in HintingOperationGen.Operations(HintingOperationGen.WithWalk(Operation(config, weights), walk))
-              select new Scenario(config, startFirst ? ops.Prepend(new StartAerator()).ToArray() : ops, setup)
-            : from config in Gen.Elements(zones ?? Zones)
+              from ops in HintingOperationGen.Operations(HintingOperationGen.WithWalk(Operation(layout[0], weights, layout.Length), walk, layout.Length))
+              select new Scenario(layout[0], startFirst ? ops.Prepend(new StartAerator()).ToArray() : ops, setup, null, ZoneLayouts.More(layout))
+            : from layout in zones is null ? ZoneLayouts.Mixed(Zones, Layouts) : Gen.Elements(zones).Select(z => new[] { z })
               from setup in setups ?? Setups
               from weights in SwarmWeights
               from startFirst in Gen.Elements(true, true, true, false)
-              from ops in HintingOperationGen.Operations(Operation(config, weights))
-              select new Scenario(config, startFirst ? ops.Prepend(new StartAerator()).ToArray() : ops, setup);
+              from ops in HintingOperationGen.Operations(Operation(layout[0], weights, layout.Length))
+              select new Scenario(layout[0], startFirst ? ops.Prepend(new StartAerator()).ToArray() : ops, setup, null, ZoneLayouts.More(layout));
+
+    /// <summary>Scenarios on the multi-zone layouts only (the multi-zone properties).</summary>
+    public static Gen<Scenario> MultiZoneScenario(ZoneConfig[][]? layouts = null, Gen<AerationSetup>? setups = null) =>
+        from layout in Gen.Elements(layouts ?? Layouts)
+        from setup in setups ?? Setups
+        from weights in SwarmWeights
+        from startFirst in Gen.Elements(true, true, true, false)
+        from ops in HintingOperationGen.Operations(Operation(layout[0], weights, layout.Length))
+        select new Scenario(layout[0], startFirst ? ops.Prepend(new StartAerator()).ToArray() : ops, setup, null, ZoneLayouts.More(layout));
 
     /// <summary>Scenarios with the shrinker.</summary>
     public static Arbitrary<Scenario> Arbitrary(ZoneConfig[]? zones = null, Gen<AerationSetup>? setups = null, bool walks = false) =>

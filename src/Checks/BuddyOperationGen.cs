@@ -29,11 +29,18 @@ public static class BuddyOperationGen
         new() { Name = "Deep", NrPages = 256, MaxOrder = 7, PageblockOrder = 6, MinWatermarkPages = 4 },
     ];
 
+    /// <summary>Guests of several small zones (ZoneLayouts): DMA32 + Normal, and DMA + DMA32 + a hole + Normal.</summary>
+    public static readonly ZoneConfig[][] Layouts =
+    [
+        ZoneLayouts.Stack(new ZoneConfig { MaxOrder = 4, PageblockOrder = 2, MinWatermarkPages = 2 }, [64, 64], ["DMA32", "Normal"]),
+        ZoneLayouts.Stack(new ZoneConfig { MaxOrder = 5, PageblockOrder = 2, MinWatermarkPages = 2 }, [32, 64, 128], ["DMA", "DMA32", "Normal"], hole: 32),
+    ];
+
     private static readonly MigrateType[] Allocatable = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable];
     private static readonly MigrateType[] AnyType = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable, MigrateType.Isolate];
 
     /// <summary>One operation for a zone, with weights chosen per scenario (swarm).</summary>
-    public static Gen<Operation> Operation(ZoneConfig config, int[] weights)
+    public static Gen<Operation> Operation(ZoneConfig config, int[] weights, int zones = 1)
     {
         int maxOrder = config.MaxOrder;
         // Small orders are the common case; every order stays reachable.
@@ -46,7 +53,7 @@ public static class BuddyOperationGen
         var isolate = Gen.Choose(0, 63).Select(b => (Operation)new IsolateFreePage(b));
         var putback = Gen.Choose(0, 63).Select(b => (Operation)new PutbackIsolatedPage(b));
         var choices = new List<(int, Gen<Operation>)>();
-        Gen<Operation>[] kinds = [alloc, free, setMt, isolate, putback];
+        Gen<Operation>[] kinds = zones > 1 ? HintingOperationGen.ZonedKinds(order, zones) : [alloc, free, setMt, isolate, putback];
         for (int i = 0; i < kinds.Length; i++)
             if (weights[i] > 0)
                 choices.Add((weights[i], kinds[i]));
@@ -62,22 +69,21 @@ public static class BuddyOperationGen
         select new[] { 5, free, setMt, isolate, putback };
 
     /// <summary>
-    /// A scenario: a small zone and up to size operations. With walks, the isolation walk's
-    /// operations (HintingOperationGen.IsolationWalkKinds) join the mix; without, the
-    /// scenarios are exactly those of the generator before the walk existed (same seeds, same
-    /// scenarios).
+    /// A scenario: a small zone (or, a fraction, ZoneLayouts, a guest of Layouts) and up to size
+    /// operations. With walks, the isolation walk's operations (HintingOperationGen.IsolationWalkKinds)
+    /// join the mix; without, the scenarios are those of the generator before the walk existed.
     /// </summary>
     public static Gen<Scenario> Scenario(ZoneConfig[]? zones = null, bool walks = false) =>
         walks
-            ? from config in Gen.Elements(zones ?? SmallZones)
+            ? from layout in zones is null ? ZoneLayouts.Mixed(SmallZones, Layouts) : Gen.Elements(zones).Select(z => new[] { z })
               from weights in SwarmWeights
               from walk in HintingOperationGen.IsolationWalkWeights
-              from ops in HintingOperationGen.Operations(HintingOperationGen.WithWalk(Operation(config, weights), walk))
-              select new Scenario(config, ops)
-            : from config in Gen.Elements(zones ?? SmallZones)
+              from ops in HintingOperationGen.Operations(HintingOperationGen.WithWalk(Operation(layout[0], weights, layout.Length), walk, layout.Length))
+              select new Scenario(layout[0], ops, null, null, ZoneLayouts.More(layout))
+            : from layout in zones is null ? ZoneLayouts.Mixed(SmallZones, Layouts) : Gen.Elements(zones).Select(z => new[] { z })
               from weights in SwarmWeights
-              from ops in Gen.Sized(size => Gen.Choose(1, Math.Max(1, size)).SelectMany(n => Gen.ArrayOf(Operation(config, weights), n)))
-              select new Scenario(config, ops);
+              from ops in Gen.Sized(size => Gen.Choose(1, Math.Max(1, size)).SelectMany(n => Gen.ArrayOf(Operation(layout[0], weights, layout.Length), n)))
+              select new Scenario(layout[0], ops, null, null, ZoneLayouts.More(layout));
 
     /// <summary>Scenarios with the shrinker that keeps every shrunk list runnable.</summary>
     public static Arbitrary<Scenario> Arbitrary(ZoneConfig[]? zones = null, bool walks = false) =>

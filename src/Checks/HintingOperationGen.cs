@@ -16,11 +16,16 @@ public static class HintingOperationGen
     private static readonly MigrateType[] Allocatable = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable];
     private static readonly MigrateType[] AnyType = [MigrateType.Unmovable, MigrateType.Movable, MigrateType.Reclaimable, MigrateType.Isolate];
 
-    /// <summary>alloc, free, set pageblock mt (ISOLATE included), isolate, putback, in that order.</summary>
-    public static Gen<Operation>[] AllocatorKinds(ZoneConfig config)
+    /// <summary>
+    /// alloc, free, set pageblock mt (ISOLATE included), isolate, putback, in that order; with
+    /// zones &gt; 1 the operations that pick a zone pick one of them (a guest of several zones).
+    /// </summary>
+    public static Gen<Operation>[] AllocatorKinds(ZoneConfig config, int zones = 1)
     {
         ArgumentNullException.ThrowIfNull(config);
         var order = Gen.Frequency((6, Gen.Choose(0, Math.Min(2, config.MaxOrder - 1))), (3, Gen.Choose(0, config.MaxOrder - 1)));
+        if (zones > 1)
+            return ZonedKinds(order, zones);
         return
         [
             from o in order from mt in Gen.Elements(Allocatable) select (Operation)new AllocPages(o, mt),
@@ -36,9 +41,11 @@ public static class HintingOperationGen
     /// undo_isolate_page_range, and the walk's step, in that order. Steps are meant to be
     /// weighed above the other two, so that walks go on while everything else interleaves.
     /// </summary>
-    public static Gen<Operation>[] IsolationWalkKinds() =>
+    public static Gen<Operation>[] IsolationWalkKinds(int zones = 1) =>
     [
-        from pb in Gen.Choose(0, 63) from n in Gen.Choose(1, 4) select (Operation)new StartIsolatePageRange(pb, n),
+        zones > 1
+            ? from pb in Gen.Choose(0, 63) from n in Gen.Choose(1, 4) from z in Gen.Choose(0, zones - 1) select (Operation)new StartIsolatePageRange(pb, n, z)
+            : from pb in Gen.Choose(0, 63) from n in Gen.Choose(1, 4) select (Operation)new StartIsolatePageRange(pb, n),
         Gen.Choose(0, 3).Select(r => (Operation)new UndoIsolatePageRange(r)),
         Gen.Constant((Operation)new IsolationStep()),
     ];
@@ -53,15 +60,30 @@ public static class HintingOperationGen
     /// against a fixed 12 for everything else, so that a walk meets frees, allocations and
     /// workers between its steps.
     /// </summary>
-    public static Gen<Operation> WithWalk(Gen<Operation> other, int[] walkWeights)
+    public static Gen<Operation> WithWalk(Gen<Operation> other, int[] walkWeights, int zones = 1)
     {
         ArgumentNullException.ThrowIfNull(walkWeights);
-        var kinds = IsolationWalkKinds();
+        var kinds = IsolationWalkKinds(zones);
         var choices = new List<(int, Gen<Operation>)> { (12, other) };
         for (int i = 0; i < kinds.Length; i++)
             if (walkWeights[i] > 0)
                 choices.Add((walkWeights[i], kinds[i]));
         return Gen.Frequency(choices.ToArray());
+    }
+
+    /// <summary>The allocator's kinds for a guest of several zones: alloc, set pageblock mt and isolate name a zone.</summary>
+    public static Gen<Operation>[] ZonedKinds(Gen<int> order, int zones)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var zone = Gen.Choose(0, zones - 1);
+        return
+        [
+            from o in order from mt in Gen.Elements(Allocatable) from z in zone select (Operation)new AllocPages(o, mt, z),
+            Gen.Choose(0, 63).Select(b => (Operation)new FreePages(b)),
+            from pb in Gen.Choose(0, 63) from mt in Gen.Elements(AnyType) from z in zone select (Operation)new SetPageblockMigratetype(pb, mt, z),
+            from b in Gen.Choose(0, 63) from z in zone select (Operation)new IsolateFreePage(b, z),
+            Gen.Choose(0, 63).Select(b => (Operation)new PutbackIsolatedPage(b)),
+        ];
     }
 
     /// <summary>One operation: kind i with weight w[i]; kinds of weight 0 never come up.</summary>

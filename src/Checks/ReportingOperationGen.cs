@@ -28,6 +28,16 @@ public static class ReportingOperationGen
         new() { Name = "Flat", NrPages = 512, MaxOrder = 3, PageblockOrder = 1, MinWatermarkPages = 4 },
     ];
 
+    /// <summary>
+    /// Guests of several small zones (ZoneLayouts): DMA32 + Normal on the Small shape, and
+    /// DMA + DMA32 + a hole + Normal; page_reporting_process walks them in order.
+    /// </summary>
+    public static readonly ZoneConfig[][] Layouts =
+    [
+        ZoneLayouts.Stack(new ZoneConfig { MaxOrder = 6, PageblockOrder = 2, MinWatermarkPages = 4 }, [256, 256], ["DMA32", "Normal"]),
+        ZoneLayouts.Stack(new ZoneConfig { MaxOrder = 5, PageblockOrder = 2, MinWatermarkPages = 2 }, [64, 64, 256], ["DMA", "DMA32", "Normal"], hole: 128),
+    ];
+
     /// <summary>Guests, devices and hosts: poisoning with and without PAGE_POISON, drivers asking for an order, hosts that skip the discard, a virtio-ccw dense queue layout.</summary>
     public static Gen<ReportingSetup> Setups =>
         from poison in Gen.Elements(0, 0, 0, 1, 2)
@@ -66,13 +76,13 @@ public static class ReportingOperationGen
         select new[] { 6, free, setMt, isolate, isolate, worker, host, clock, unregister, unregister, unregister * 2, freeze, freeze, order };
 
     /// <summary>One operation with the scenario's weights.</summary>
-    public static Gen<Operation> Operation(ZoneConfig config, int[] w)
+    public static Gen<Operation> Operation(ZoneConfig config, int[] w, int zones = 1)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(w);
         Gen<Operation>[] kinds =
         [
-            .. HintingOperationGen.AllocatorKinds(config),
+            .. HintingOperationGen.AllocatorKinds(config, zones),
             Gen.Constant((Operation)new StepWorker()),
             Gen.Constant((Operation)new StepHost()),
             Gen.Elements(1, 250, PageReporting.Delay).Select(j => (Operation)new AdvanceClock(j)),
@@ -86,22 +96,34 @@ public static class ReportingOperationGen
         return HintingOperationGen.Weighted(kinds, w);
     }
 
-    /// <summary>A scenario: register first (most of the time), then the swarm's mix; with walks, the isolation walk's operations join it (without, the scenarios are those of before the walk).</summary>
+    /// <summary>
+    /// A scenario: register first (most of the time), then the swarm's mix. Given zones, one of
+    /// them; by default a single zone of Zones or (a fraction, ZoneLayouts) a guest of Layouts.
+    /// </summary>
     public static Gen<Scenario> Scenario(ZoneConfig[]? zones = null, Gen<ReportingSetup>? setups = null, bool walks = false) =>
         walks
-            ? from config in Gen.Elements(zones ?? Zones)
+            ? from layout in zones is null ? ZoneLayouts.Mixed(Zones, Layouts) : Gen.Elements(zones).Select(z => new[] { z })
               from setup in setups ?? Setups
               from weights in SwarmWeights
               from registerFirst in Gen.Elements(true, true, true, false)
               from walk in HintingOperationGen.IsolationWalkWeights
-              from ops in HintingOperationGen.Operations(HintingOperationGen.WithWalk(Operation(config, weights), walk))
-              select new Scenario(config, registerFirst ? ops.Prepend(new RegisterReporting()).ToArray() : ops, null, setup)
-            : from config in Gen.Elements(zones ?? Zones)
+              from ops in HintingOperationGen.Operations(HintingOperationGen.WithWalk(Operation(layout[0], weights, layout.Length), walk, layout.Length))
+              select new Scenario(layout[0], registerFirst ? ops.Prepend(new RegisterReporting()).ToArray() : ops, null, setup, ZoneLayouts.More(layout))
+            : from layout in zones is null ? ZoneLayouts.Mixed(Zones, Layouts) : Gen.Elements(zones).Select(z => new[] { z })
               from setup in setups ?? Setups
               from weights in SwarmWeights
               from registerFirst in Gen.Elements(true, true, true, false)
-              from ops in HintingOperationGen.Operations(Operation(config, weights))
-              select new Scenario(config, registerFirst ? ops.Prepend(new RegisterReporting()).ToArray() : ops, null, setup);
+              from ops in HintingOperationGen.Operations(Operation(layout[0], weights, layout.Length))
+              select new Scenario(layout[0], registerFirst ? ops.Prepend(new RegisterReporting()).ToArray() : ops, null, setup, ZoneLayouts.More(layout));
+
+    /// <summary>Scenarios on the multi-zone layouts only (the multi-zone properties).</summary>
+    public static Gen<Scenario> MultiZoneScenario(ZoneConfig[][]? layouts = null, Gen<ReportingSetup>? setups = null) =>
+        from layout in Gen.Elements(layouts ?? Layouts)
+        from setup in setups ?? Setups
+        from weights in SwarmWeights
+        from registerFirst in Gen.Elements(true, true, true, false)
+        from ops in HintingOperationGen.Operations(Operation(layout[0], weights, layout.Length))
+        select new Scenario(layout[0], registerFirst ? ops.Prepend(new RegisterReporting()).ToArray() : ops, null, setup, ZoneLayouts.More(layout));
 
     /// <summary>Scenarios with the shrinker.</summary>
     public static Arbitrary<Scenario> Arbitrary(ZoneConfig[]? zones = null, Gen<ReportingSetup>? setups = null, bool walks = false) =>

@@ -48,6 +48,7 @@ public static class CheckCommand
         var hwm = NumberOptions.Optional("--hwm", $"AERATOR_HWM for aeration designs, {NumberOptions.Range(1, CheckSettings.MaxHwm)} (default: generated 1..3).", 1, CheckSettings.MaxHwm);
         var capacity = NumberOptions.Optional("--capacity", $"Batch capacity for aeration designs, 1 to {Aeration.Virtio.HintingDriver.HintsMax} (default: generated 1, 2, 4).", 1, Aeration.Virtio.HintingDriver.HintsMax);
         var noPoisoning = new Option<bool>("--no-poisoning") { Description = "Generate no page-poisoning guests (their finding, \"Content contract\", otherwise tends to come first under v1)." };
+        var singleZone = new Option<bool>("--single-zone") { Description = "Generate guests of one zone only (by default a quarter of the scenarios run on guests of several small zones: DMA32 + Normal, DMA + DMA32 + Normal)." };
         var noIsolation = new Option<bool>("--no-isolation") { Description = "Generate no isolation (MIGRATE_ISOLATE, __isolate_free_page, putback)." };
         var isolationWalk = new Option<bool>("--isolation-walk") { Description = "Mix the isolation walk (start_isolate_page_range / undo_isolate_page_range, one zone->lock hold per step) into the generated scenarios; every default design has a finding with it (docs/kernel-map.md)." };
         var noConcurrency = new Option<bool>("--no-concurrency") { Description = "Skip the concurrency stage: the Coyote scenarios of the designs, explored with PCT and random after the sequential checks." };
@@ -59,7 +60,7 @@ public static class CheckCommand
         var skipRegressions = new Option<bool>("--skip-regressions") { Description = "Do not replay the regressions folder first." };
         var command = new Command("check", "Run the generated-sequence checks; exit 1 and write the shrunk counterexample on a violation.")
         {
-            design, seed, runs, batch, maxOps, zonePages, maxOrder, pageblockOrder, minWatermark, hwm, capacity, noIsolation, isolationWalk, noPoisoning, noConcurrency, concurrencyIterations, noBuild, shard, outDir, regressions, skipRegressions,
+            design, seed, runs, batch, maxOps, zonePages, maxOrder, pageblockOrder, minWatermark, hwm, capacity, noIsolation, isolationWalk, noPoisoning, singleZone, noConcurrency, concurrencyIterations, noBuild, shard, outDir, regressions, skipRegressions,
         };
         command.SetAction(parse =>
         {
@@ -91,6 +92,7 @@ public static class CheckCommand
                 NoIsolation = parse.GetValue(noIsolation),
                 IsolationWalk = parse.GetValue(isolationWalk),
                 NoPoisoning = parse.GetValue(noPoisoning),
+                SingleZone = parse.GetValue(singleZone),
                 NoConcurrency = parse.GetValue(noConcurrency),
                 ConcurrencyIterations = (int?)parse.GetValue(concurrencyIterations) ?? d.ConcurrencyIterations,
                 NoBuild = parse.GetValue(noBuild),
@@ -145,7 +147,7 @@ public static class CheckCommand
         stdout.WriteLine($"check: designs {string.Join(", ", settings.Designs)}; seed {settings.Seed}; {settings.Runs} runs per design in {settings.Batches} batches of {settings.BatchSize}; shard {settings.ShardIndex}/{settings.ShardCount}; up to {settings.MaxOps} operations"
             + (settings.Zone is { } z ? $"; zone {z.NrPages} pages, MAX_ORDER {z.MaxOrder}, pageblock_order {z.PageblockOrder}" : "; the generators' zones")
             + (settings.Hwm is int h ? $"; HWM {h}" : "") + (settings.Capacity is int c ? $"; capacity {c}" : "")
-            + (settings.NoIsolation ? "; no isolation" : "") + (settings.IsolationWalk ? "; isolation walk" : "") + (settings.NoPoisoning ? "; no poisoning" : ""));
+            + (settings.NoIsolation ? "; no isolation" : "") + (settings.IsolationWalk ? "; isolation walk" : "") + (settings.NoPoisoning ? "; no poisoning" : "") + (settings.SingleZone ? "; one zone per guest" : ""));
         if (settings.Zone is { NrPages: > LargeZonePages } big)
             progressLog?.WriteLine($"check: note: a zone of {Num(big.NrPages)} pages is checked in full (every invariant over every frame) after every step: expect seconds to minutes per scenario; try a small --runs first");
         var results = new List<DesignCheck>();

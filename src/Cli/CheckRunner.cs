@@ -74,7 +74,7 @@ public static class CheckRunner
         Gen<Scenario> gen;
         if (Designs.HasAerator(design))
         {
-            var zones = settings.Zone is { } z ? new[] { z } : null;
+            var zones = settings.Zone is { } z ? new[] { z } : settings.SingleZone ? AerationOperationGen.Zones : null;
             var setups = AerationOperationGen.Setups.Select(s => s with
             {
                 Aerator = s.Aerator with { Hwm = settings.Hwm ?? s.Aerator.Hwm, Capacity = settings.Capacity ?? s.Aerator.Capacity },
@@ -85,11 +85,11 @@ public static class CheckRunner
         else if (Designs.IsReporting(design))
         {
             var setups = ReportingOperationGen.SetupsWithSmallRings().Select(s => s with { Guest = s.Guest with { PagePoisoning = s.Guest.PagePoisoning && !settings.NoPoisoning } });
-            gen = ReportingOperationGen.Scenario(settings.Zone is { } z ? [z] : null, setups, settings.IsolationWalk);
+            gen = ReportingOperationGen.Scenario(settings.Zone is { } z ? [z] : settings.SingleZone ? ReportingOperationGen.Zones : null, setups, settings.IsolationWalk);
         }
         else
         {
-            gen = BuddyOperationGen.Scenario(settings.Zone is { } z ? [z] : null, settings.IsolationWalk);
+            gen = BuddyOperationGen.Scenario(settings.Zone is { } z ? [z] : settings.SingleZone ? BuddyOperationGen.SmallZones : null, settings.IsolationWalk);
         }
         if (settings.NoIsolation)
             gen = gen.Select(s => s with { Operations = s.Operations.Where(o => !IsIsolation(o)).ToArray() });

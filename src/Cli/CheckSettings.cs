@@ -29,6 +29,9 @@ public sealed record CheckSettings
     public bool IsolationWalk { get; init; }
     public bool NoPoisoning { get; init; }
 
+    /// <summary>Generate guests of one zone only (the generators' multi-zone guests are a quarter of the default mix).</summary>
+    public bool SingleZone { get; init; }
+
     /// <summary>Skip the concurrency stage (the Coyote scenarios after the sequential checks).</summary>
     public bool NoConcurrency { get; init; }
 

@@ -39,6 +39,10 @@ public static class CounterexampleJson
     public static IReadOnlyList<string> FieldsOf(Type operationType) =>
         Parameters(operationType).Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name!)).ToArray();
 
+    /// <summary>Whether a field may be left out (its constructor parameter has a default, like an operation's zone).</summary>
+    public static bool IsOptionalField(Type operationType, string field) =>
+        Parameters(operationType).Single(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name!) == field).HasDefaultValue;
+
     /// <summary>The .NET type of an operation's field (by its JSON name).</summary>
     public static Type FieldTypeOf(Type operationType, string field) =>
         Parameters(operationType).Single(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name!) == field).ParameterType;

@@ -22,11 +22,14 @@ public static class CounterexampleLoader
     /// <summary>Largest zone a file may ask for (frames); keeps a hostile file from exhausting memory.</summary>
     public const int MaxZonePages = 1 << 20;
 
+    /// <summary>The highest zone_end_pfn a file may have (2^21 frames, 8 GiB: room for ZONE_NORMAL at 4 GiB).</summary>
+    public const int MaxGuestPages = 1 << 21;
+
     /// <summary>Largest settle bound a file may ask for.</summary>
     public const int MaxSettleBound = 1_000_000;
 
-    private static readonly string[] TopFields = ["formatVersion", "title", "design", "fixedBy", "seed", "zone", "aeration", "reporting", "operations", "expected", "log"];
-    private static readonly string[] ZoneFields = ["name", "nrPages", "maxOrder", "pageblockOrder", "minWatermarkPages", "shuffleSeed"];
+    private static readonly string[] TopFields = ["formatVersion", "title", "design", "fixedBy", "seed", "zone", "moreZones", "aeration", "reporting", "operations", "expected", "log"];
+    private static readonly string[] ZoneFields = ["name", "startPfn", "nrPages", "maxOrder", "pageblockOrder", "minWatermarkPages", "shuffleSeed"];
     private static readonly string[] ReportingFields = ["reporting", "pagePoison", "poisonVal", "pagePoisoning", "initOnFree", "driverOrder", "bootOrder", "vqSize", "hostPageOrder", "discardInhibited", "denseLayout"];
     private static readonly string[] AerationFields = ["minOrder", "hwm", "capacity", "hinting", "pagePoison", "poisonVal", "pagePoisoning", "poisonValue", "validatePoison", "queueSize", "settleBound"];
     private static readonly string[] ExpectedFields = ["step", "invariant", "message"];
@@ -86,7 +89,11 @@ public static class CounterexampleLoader
         if (Optional(top, "seed") is { } s)
             seed = s.ValueKind == JsonValueKind.Number && s.TryGetUInt64(out var u) ? u : throw Type("seed", "an unsigned 64-bit integer", s);
 
-        var config = ReadZone(Required(top, "zone", ""));
+        var config = ReadZone(Required(top, "zone", ""), "zone");
+        var moreZones = Optional(top, "moreZones") is { } mz ? ReadMoreZones(mz, config) : null;
+        if (GuestSystem.GuestMemoryPages([config, .. moreZones ?? []]) > MaxGuestPages)
+            throw new CounterexampleFormatException(moreZones is null ? "zone.startPfn" : "moreZones",
+                $"the zones end beyond pfn {MaxGuestPages} (8 GiB): the model keeps guest memory for every frame up to the highest zone_end_pfn");
         AerationSetup? setup = null;
         if (Optional(top, "aeration") is { } a)
         {
@@ -108,7 +115,7 @@ public static class CounterexampleLoader
             reporting = ReadReporting(r, config);
         }
 
-        var ops = ReadOperations(Required(top, "operations", ""), config, design);
+        var ops = ReadOperations(Required(top, "operations", ""), config, design, 1 + (moreZones?.Count ?? 0));
         var expected = ReadExpected(Required(top, "expected", ""));
         List<string>? log = null;
         if (Optional(top, "log") is { } l)
@@ -123,24 +130,42 @@ public static class CounterexampleLoader
                 i++;
             }
         }
-        return new CounterexampleFile(design, new Scenario(config, ops, setup, reporting), expected, seed, fixedBy, title, log);
+        return new CounterexampleFile(design, new Scenario(config, ops, setup, reporting, moreZones), expected, seed, fixedBy, title, log);
     }
 
-    private static ZoneConfig ReadZone(JsonElement e)
+    /// <summary>A zone object; at names it in errors ("zone", "moreZones[0]").</summary>
+    private static ZoneConfig ReadZone(JsonElement e, string at)
     {
-        var z = Obj(e, "zone");
-        Only(z, "zone.", ZoneFields);
+        var z = Obj(e, at);
+        string p = at + ".";
+        Only(z, p, ZoneFields);
         var config = new ZoneConfig
         {
-            Name = OptString(z, "name", "zone.name") ?? "Normal",
-            NrPages = IntIn(Required(z, "nrPages", "zone."), "zone.nrPages", 1, MaxZonePages),
-            MaxOrder = IntIn(Required(z, "maxOrder", "zone."), "zone.maxOrder", 2, 20),
-            PageblockOrder = Int(Required(z, "pageblockOrder", "zone."), "zone.pageblockOrder"),
-            MinWatermarkPages = Optional(z, "minWatermarkPages") is { } m ? IntIn(m, "zone.minWatermarkPages", 0, MaxZonePages) : null,
-            ShuffleSeed = Optional(z, "shuffleSeed") is { } sh ? Int(sh, "zone.shuffleSeed") : null,
+            Name = OptString(z, "name", p + "name") ?? "Normal",
+            StartPfn = Optional(z, "startPfn") is { } sp ? IntIn(sp, p + "startPfn", 0, ZoneConfig.MaxEndPfn) : 0,
+            NrPages = IntIn(Required(z, "nrPages", p), p + "nrPages", 1, MaxZonePages),
+            MaxOrder = IntIn(Required(z, "maxOrder", p), p + "maxOrder", 2, 20),
+            PageblockOrder = Int(Required(z, "pageblockOrder", p), p + "pageblockOrder"),
+            MinWatermarkPages = Optional(z, "minWatermarkPages") is { } m ? IntIn(m, p + "minWatermarkPages", 0, MaxZonePages) : null,
+            ShuffleSeed = Optional(z, "shuffleSeed") is { } sh ? Int(sh, p + "shuffleSeed") : null,
         };
-        Check(config.Validate, "zone", ZoneFieldOf);
+        Check(config.Validate, at, ZoneFieldOf);
         return config;
+    }
+
+    /// <summary>The zones above the first one ("moreZones"), in ascending pfn order; the whole layout is checked (ZoneLayout).</summary>
+    private static List<ZoneConfig> ReadMoreZones(JsonElement e, ZoneConfig first)
+    {
+        if (e.ValueKind != JsonValueKind.Array)
+            throw Type("moreZones", "an array of zones", e);
+        var zones = new List<ZoneConfig>();
+        int i = 0;
+        foreach (var item in e.EnumerateArray())
+            zones.Add(ReadZone(item, $"moreZones[{i++}]"));
+        if (zones.Count == 0)
+            throw new CounterexampleFormatException("moreZones", "empty: leave the field out for a guest of one zone");
+        Check(() => ZoneLayout.Validate([first, .. zones]), "moreZones", _ => null);
+        return zones;
     }
 
     private static ReportingSetup ReadReporting(JsonElement e, ZoneConfig config)
@@ -214,7 +239,7 @@ public static class CounterexampleLoader
         };
     }
 
-    private static List<Operation> ReadOperations(JsonElement e, ZoneConfig config, string design)
+    private static List<Operation> ReadOperations(JsonElement e, ZoneConfig config, string design, int zones)
     {
         if (e.ValueKind != JsonValueKind.Array)
             throw Type("operations", "an array of operations", e);
@@ -222,13 +247,13 @@ public static class CounterexampleLoader
         int i = 0;
         foreach (var item in e.EnumerateArray())
         {
-            ops.Add(ReadOperation(item, $"operations[{i}]", config, design));
+            ops.Add(ReadOperation(item, $"operations[{i}]", config, design, zones));
             i++;
         }
         return ops;
     }
 
-    private static Operation ReadOperation(JsonElement e, string at, ZoneConfig config, string design)
+    private static Operation ReadOperation(JsonElement e, string at, ZoneConfig config, string design, int zones)
     {
         var o = Obj(e, at);
         var opElement = Optional(o, "op") ?? throw new CounterexampleFormatException($"{at}.op", "missing: every operation names its kind in \"op\"");
@@ -244,7 +269,11 @@ public static class CounterexampleLoader
         foreach (var f in fields)
         {
             if (!o.TryGetProperty(f, out var v))
-                throw new CounterexampleFormatException($"{at}.{f}", $"missing: {name} needs {string.Join(", ", fields)}");
+            {
+                if (CounterexampleJson.IsOptionalField(type, f))
+                    continue; // e.g. "zone": absent means zone 0
+                throw new CounterexampleFormatException($"{at}.{f}", $"missing: {name} needs {string.Join(", ", fields.Where(x => !CounterexampleJson.IsOptionalField(type, x)))}");
+            }
             if (v.ValueKind == JsonValueKind.Null)
                 throw new CounterexampleFormatException($"{at}.{f}", "must not be null");
             CheckFieldValue(v, $"{at}.{f}", CounterexampleJson.FieldTypeOf(type, f));
@@ -284,6 +313,12 @@ public static class CounterexampleLoader
             case SetPageblockMigratetype s when !Enum.IsDefined(s.Mt):
                 throw new CounterexampleFormatException($"{at}.mt", $"{s.Mt} is not a migratetype");
         }
+        // A zone index is read modulo the zones when the step runs; a file still names one that exists.
+        if (op is AllocPages { Zone: var za } && (uint)za >= (uint)zones
+            || op is SetPageblockMigratetype { Zone: var zs } && (uint)zs >= (uint)zones
+            || op is IsolateFreePage { Zone: var zi } && (uint)zi >= (uint)zones
+            || op is StartIsolatePageRange { Zone: var zw } && (uint)zw >= (uint)zones)
+            throw new CounterexampleFormatException($"{at}.zone", $"out of range 0..{zones - 1} (the file's guest has {zones} zone{(zones == 1 ? "" : "s")})");
         return op;
     }
 
@@ -411,6 +446,7 @@ public static class CounterexampleLoader
     private static string? ZoneFieldOf(string? param) => param switch
     {
         nameof(ZoneConfig.NrPages) => "nrPages",
+        nameof(ZoneConfig.StartPfn) => "startPfn",
         nameof(ZoneConfig.MaxOrder) => "maxOrder",
         nameof(ZoneConfig.PageblockOrder) => "pageblockOrder",
         nameof(ZoneConfig.MinWatermarkPages) => "minWatermarkPages",

@@ -30,7 +30,14 @@ public static class CounterexampleWriter
                 w.WriteString("fixedBy", file.FixedBy);
             if (file.Seed is ulong seed)
                 w.WriteNumber("seed", seed);
-            WriteZone(w, file.Scenario);
+            WriteZone(w, "zone", file.Scenario.Config);
+            if (file.Scenario.MoreZones is { Count: > 0 } more)
+            {
+                w.WriteStartArray("moreZones");
+                foreach (var z in more)
+                    WriteZone(w, null, z);
+                w.WriteEndArray();
+            }
             if (file.Scenario.Aeration is { } setup)
                 WriteAeration(w, setup);
             if (file.Scenario.Reporting is { } reporting)
@@ -65,11 +72,15 @@ public static class CounterexampleWriter
         File.WriteAllText(path, ToJson(file), new UTF8Encoding(false));
     }
 
-    private static void WriteZone(Utf8JsonWriter w, Scenario sc)
+    private static void WriteZone(Utf8JsonWriter w, string? field, BuddyModel.ZoneConfig c)
     {
-        var c = sc.Config;
-        w.WriteStartObject("zone");
+        if (field is null)
+            w.WriteStartObject();
+        else
+            w.WriteStartObject(field);
         w.WriteString("name", c.Name);
+        if (c.StartPfn != 0)
+            w.WriteNumber("startPfn", c.StartPfn);
         w.WriteNumber("nrPages", c.NrPages);
         w.WriteNumber("maxOrder", c.MaxOrder);
         w.WriteNumber("pageblockOrder", c.PageblockOrder);

@@ -11,6 +11,11 @@ namespace Harness;
 /// extended with aerator, worker, shutdown, driver, host and guest memory contents. The guest
 /// writes a unique tag into every frame it allocates and checks it when freeing; with page
 /// poisoning it writes the poison value on free and checks it on allocation.
+///
+/// With several zones (Scenario.MoreZones) the one aerator serves them all, as v1's does: one
+/// worker visits them in order, one global boundary array, at most one zone ACTIVE. The host
+/// sees guest-physical addresses (pfn &lt;&lt; PAGE_SHIFT) over the whole guest memory, so two
+/// zones' frames are two different frames for it.
 /// </summary>
 public sealed class AerationSystem : GuestSystem, Specs.Aeration.IAerationSubject
 {
@@ -19,12 +24,12 @@ public sealed class AerationSystem : GuestSystem, Specs.Aeration.IAerationSubjec
     private int _requestsDuringPassSeen;
 
     public AerationSystem(Scenario scenario, AerationDesign design)
-        : base(design.MakeZone(scenario.Config), SetupOf(scenario).PagePoisoning, SetupOf(scenario).PoisonValue)
+        : base(MakeZones(scenario, design), SetupOf(scenario).PagePoisoning, SetupOf(scenario).PoisonValue)
     {
         Setup = SetupOf(scenario);
         Design = design;
         Setup.Aerator.Validate(Zone.MaxOrder);
-        Aerator = design.MakeAerator([Zone], Setup.Aerator);
+        Aerator = design.MakeAerator(Zones, Setup.Aerator);
         Worker = new AeratorWorker(Aerator);
         Shutdown = design.MakeShutdown(Aerator);
         Queue = new Virtqueue("hinting_vq", Setup.QueueSize);
@@ -34,6 +39,12 @@ public sealed class AerationSystem : GuestSystem, Specs.Aeration.IAerationSubjec
     }
 
     private static AerationSetup SetupOf(Scenario scenario) => scenario.Aeration ?? new AerationSetup();
+
+    private static List<Zone> MakeZones(Scenario scenario, AerationDesign design)
+    {
+        ZoneLayout.Validate(scenario.Zones);
+        return scenario.Zones.Select(design.MakeZone).ToList();
+    }
 
     public AerationSetup Setup { get; }
     public AerationDesign Design { get; }
@@ -134,6 +145,8 @@ public sealed class AerationSystem : GuestSystem, Specs.Aeration.IAerationSubjec
             case WorkerStep.Submitted:
                 if (Device.Batch.Count == Device.Capacity)
                     Fact("batch filled to capacity");
+                if (Zones.Count > 1 && Device.Batch.Count > 0 && !ReferenceEquals(Device.Batch[0].Zone.Zone, Zone))
+                    Fact(BatchAboveFirstZoneFact);
                 return new StepOutcome($"batch of {Device.Batch.Count} submitted: {string.Join(", ", Device.Batch.Select(b => $"pfn {b.Pfn} order {b.Order}"))}", LowWatermarkKept());
             case WorkerStep.PassEnded:
                 Fact("worker passed over the zones again");
@@ -153,14 +166,19 @@ public sealed class AerationSystem : GuestSystem, Specs.Aeration.IAerationSubjec
     /// </summary>
     private Violation? LowWatermarkKept()
     {
-        if (Zone.NrFreePages > Zone.Watermark.Low)
+        // Watermarks are per zone: the zone the batch was filled from (one zone per fill).
+        var zone = Device.Batch.Count > 0 ? Device.Batch[0].Zone.Zone : Zone;
+        if (zone.NrFreePages > zone.Watermark.Low)
             return null;
         int held;
         held = Device.Batch.Sum(b => 1 << b.Order);
-        return new Violation("Low watermark kept", Zone.Config.Name,
-            $"NR_FREE_PAGES above the low watermark ({Zone.Watermark.Low}) after a fill",
-            $"NR_FREE_PAGES {Zone.NrFreePages} with {held} pages out for hinting");
+        return new Violation("Low watermark kept", zone.Config.Name,
+            $"NR_FREE_PAGES above the low watermark ({zone.Watermark.Low}) after a fill",
+            $"NR_FREE_PAGES {zone.NrFreePages} with {held} pages out for hinting");
     }
+
+    /// <summary>The fact counted when a batch is filled from a zone above the guest's first (a guest of several zones).</summary>
+    public const string BatchAboveFirstZoneFact = "batch filled from a zone above the first";
 
     private StepOutcome RunHost()
     {
@@ -176,7 +194,7 @@ public sealed class AerationSystem : GuestSystem, Specs.Aeration.IAerationSubjec
         var (pfn, order) = Live[Index(f.Block, Live.Count)];
         foreach (var e in Device.Batch)
         {
-            if ((pfn ^ (1 << order)) == e.Pfn && order == e.Order)
+            if ((pfn ^ (1 << order)) == e.Pfn && order == e.Order && ReferenceEquals(e.Zone.Zone, ZoneOf(pfn)))
             {
                 Fact("batch out while a buddy of one of its blocks was freed");
                 return;
@@ -211,10 +229,10 @@ public sealed class AerationSystem : GuestSystem, Specs.Aeration.IAerationSubjec
         // Returns first: within one step a drained block may merge and be taken again.
         foreach (var b in _batchKnown)
             if (!now.Contains(b))
-                first ??= Oracle.OnReturned(b.Item1, b.Item2);
+                first ??= OracleOf(b.Item1).OnReturned(b.Item1, b.Item2);
         foreach (var b in now)
             if (!_batchKnown.Contains(b))
-                first ??= Oracle.OnHeld(b.Item1, b.Item2);
+                first ??= OracleOf(b.Item1).OnHeld(b.Item1, b.Item2);
         _batchKnown.Clear();
         _batchKnown.UnionWith(now);
         return first;
@@ -234,7 +252,7 @@ public sealed class AerationSystem : GuestSystem, Specs.Aeration.IAerationSubjec
     {
         get
         {
-            long blocks = (long)Zone.NrPages >> Aerator.MinOrder;
+            long blocks = Zones.Sum(z => (long)z.NrPages) >> Aerator.MinOrder;
             long scale = Math.Max(1, (blocks + SettleBoundBlocks - 1) / SettleBoundBlocks);
             return (int)Math.Min(int.MaxValue, Setup.SettleBound * scale);
         }

@@ -10,24 +10,66 @@ namespace Harness;
 /// The buddy allocator under test together with its differential oracle and the blocks the
 /// test holds (live allocations, isolated blocks). Applies buddy operations and checks every
 /// invariant; knows nothing about test frameworks.
+///
+/// A guest may have several zones (ZoneLayout: ascending, disjoint pfn ranges); every pfn is
+/// absolute, so a live or isolated block names its zone by its pfn (ZoneOf). Each zone has its
+/// own oracle, and the invariants are checked zone by zone, each under its own zone->lock.
 /// </summary>
 public class BuddySystem
 {
     private readonly List<(int Pfn, int Order)> _live = new();
     private readonly List<(int Pfn, int Order)> _isolated = new();
     private readonly List<(int Start, int End)> _isolatedRanges = new();
+    private readonly ReferenceModel[] _oracles;
 
     public BuddySystem(Zone zone)
+        : this([zone ?? throw new ArgumentNullException(nameof(zone))])
     {
-        Zone = zone ?? throw new ArgumentNullException(nameof(zone));
-        Oracle = new ReferenceModel(zone.NrPages);
     }
 
-    /// <summary>The zone under test.</summary>
+    /// <summary>A guest of several zones, lowest first.</summary>
+    public BuddySystem(IReadOnlyList<Zone> zones)
+    {
+        ArgumentNullException.ThrowIfNull(zones);
+        ZoneLayout.Validate(zones.Select(z => (z ?? throw new ArgumentException("a zone in the list is null", nameof(zones))).Config).ToList());
+        Zones = zones.ToArray();
+        Zone = Zones[0];
+        _oracles = Zones.Select(z => new ReferenceModel(z.NrPages, z.StartPfn)).ToArray();
+        Oracle = _oracles[0];
+    }
+
+    /// <summary>The zone under test (the first zone).</summary>
     public Zone Zone { get; }
 
-    /// <summary>The trivially correct reference the zone must agree with.</summary>
+    /// <summary>Every zone of the guest, lowest first.</summary>
+    public IReadOnlyList<Zone> Zones { get; }
+
+    /// <summary>The trivially correct reference the first zone must agree with.</summary>
     public ReferenceModel Oracle { get; }
+
+    /// <summary>The reference of each zone, in the order of Zones.</summary>
+    public IReadOnlyList<ReferenceModel> Oracles => _oracles;
+
+    /// <summary>page_zone(): the zone that spans pfn (the first zone when none does, so that the zone's own checks refuse the pfn).</summary>
+    public Zone ZoneOf(int pfn)
+    {
+        foreach (var z in Zones)
+            if (z.SpansPfn(pfn))
+                return z;
+        return Zone;
+    }
+
+    /// <summary>The reference of the zone that spans pfn.</summary>
+    public ReferenceModel OracleOf(int pfn)
+    {
+        for (int i = 0; i < Zones.Count; i++)
+            if (Zones[i].SpansPfn(pfn))
+                return _oracles[i];
+        return Oracle;
+    }
+
+    /// <summary>Zone number k of an operation, read modulo the number of zones.</summary>
+    protected Zone PickZone(int k) => Zones[Index(k, Zones.Count)];
 
     /// <summary>Blocks allocated by the test and not yet freed, oldest first.</summary>
     public IReadOnlyList<(int Pfn, int Order)> Live => _live;
@@ -48,17 +90,32 @@ public class BuddySystem
     /// </summary>
     public virtual StepOutcome? Apply(Operation op)
     {
-        lock (Zone.Lock)
+        // The zone the step works in: the one it names, or the one its block lies in.
+        Zone zone = op switch
+        {
+            AllocPages a => PickZone(a.Zone),
+            SetPageblockMigratetype s => PickZone(s.Zone),
+            IsolateFreePage iso => PickZone(iso.Zone),
+            FreePages f when _live.Count > 0 => ZoneOf(_live[Index(f.Block, _live.Count)].Pfn),
+            PutbackIsolatedPage p when _isolated.Count > 0 => ZoneOf(_isolated[Index(p.Block, _isolated.Count)].Pfn),
+            StartIsolatePageRange r when Walk is null => PickZone(r.Zone),
+            UndoIsolatePageRange u when Walk is null && _isolatedRanges.Count > 0 => ZoneOf(_isolatedRanges[Index(u.Range, _isolatedRanges.Count)].Start),
+            IsolationStep when Walk is { } w => w.Zone,
+            _ => Zone,
+        };
+        var oracle = _oracles[IndexOfZone(zone)];
+        string where = Zones.Count > 1 ? $" in {zone.Config.Name}" : "";
+        lock (zone.Lock)
         {
             switch (op)
             {
                 case AllocPages a:
                 {
-                    int pfn = Zone.Allocate(a.Order, a.Mt);
+                    int pfn = zone.Allocate(a.Order, a.Mt);
                     if (pfn < 0)
-                        return new StepOutcome("no block: allocation failed", Oracle.OnAllocationFailed(Zone, a.Order));
+                        return new StepOutcome($"no block{where}: allocation failed", oracle.OnAllocationFailed(zone, a.Order));
                     _live.Add((pfn, a.Order));
-                    return new StepOutcome($"pfn {pfn}", Oracle.OnAllocated(Zone, pfn, a.Order, a.Mt) ?? OnAllocated(pfn, a.Order));
+                    return new StepOutcome($"pfn {pfn}{where}", oracle.OnAllocated(zone, pfn, a.Order, a.Mt) ?? OnAllocated(pfn, a.Order));
                 }
                 case FreePages f:
                 {
@@ -68,27 +125,27 @@ public class BuddySystem
                     var (pfn, order) = _live[i];
                     _live.RemoveAt(i);
                     var before = OnFreeing(pfn, order);
-                    Zone.Free(pfn, order);
-                    return new StepOutcome($"freed pfn {pfn} order {order}", before ?? Oracle.OnFreed(pfn, order));
+                    zone.Free(pfn, order);
+                    return new StepOutcome($"freed pfn {pfn} order {order}", before ?? oracle.OnFreed(pfn, order));
                 }
                 case SetPageblockMigratetype s:
                 {
-                    int nr = Zone.NrPages >> Zone.PageblockOrder;
-                    int pfn = Index(s.Pageblock, nr) << Zone.PageblockOrder;
-                    if (TouchesWalkRange(pfn, s.Mt) is { } owner)
+                    int nr = zone.NrPages >> zone.PageblockOrder;
+                    int pfn = zone.StartPfn + (Index(s.Pageblock, nr) << zone.PageblockOrder);
+                    if (TouchesWalkRange(zone, pfn, s.Mt) is { } owner)
                         return StepOutcome.Skipped($"pageblock at pfn {pfn} lies in {owner}, which only its walk isolates and gives back");
-                    Zone.SetPageblockMigratetype(pfn, s.Mt);
+                    zone.SetPageblockMigratetype(pfn, s.Mt);
                     return new StepOutcome($"pageblock at pfn {pfn} is {MigrateTypes.Name(s.Mt)}", null);
                 }
                 case IsolateFreePage iso:
                 {
-                    var (pfn, order) = NthFreeBlock(iso.Block);
+                    var (pfn, order) = NthFreeBlock(zone, iso.Block);
                     if (pfn < 0)
-                        return StepOutcome.Skipped("no free block");
-                    if (!Zone.IsolateFreePage(pfn, order))
+                        return StepOutcome.Skipped($"no free block{where}");
+                    if (!zone.IsolateFreePage(pfn, order))
                         return new StepOutcome($"refused pfn {pfn} order {order}: min watermark", null);
                     _isolated.Add((pfn, order));
-                    return new StepOutcome($"isolated pfn {pfn} order {order}", Oracle.OnHeld(pfn, order));
+                    return new StepOutcome($"isolated pfn {pfn} order {order}", oracle.OnHeld(pfn, order));
                 }
                 case PutbackIsolatedPage put:
                 {
@@ -97,11 +154,11 @@ public class BuddySystem
                     int i = Index(put.Block, _isolated.Count);
                     var (pfn, order) = _isolated[i];
                     _isolated.RemoveAt(i);
-                    Zone.PutbackIsolatedPage(pfn, order);
-                    return new StepOutcome($"put back pfn {pfn} order {order}", Oracle.OnReturned(pfn, order));
+                    zone.PutbackIsolatedPage(pfn, order);
+                    return new StepOutcome($"put back pfn {pfn} order {order}", oracle.OnReturned(pfn, order));
                 }
                 case StartIsolatePageRange r:
-                    return StartWalk(r);
+                    return StartWalk(zone, r);
                 case UndoIsolatePageRange u:
                     return UndoWalk(u);
                 case IsolationStep:
@@ -120,12 +177,12 @@ public class BuddySystem
     /// when a "set to Movable" gave back pageblocks in the middle of another caller's walk).
     /// Changes between the allocatable types stay allowed everywhere.
     /// </summary>
-    private string? TouchesWalkRange(int pfn, MigrateType mt)
+    private string? TouchesWalkRange(Zone zone, int pfn, MigrateType mt)
     {
-        if (mt != MigrateType.Isolate && Zone.GetPageblockMigratetype(pfn) != MigrateType.Isolate)
+        if (mt != MigrateType.Isolate && zone.GetPageblockMigratetype(pfn) != MigrateType.Isolate)
             return null;
-        int start = pfn & ~(Zone.Config.MaxOrderNrPages - 1);
-        int end = start + Zone.Config.MaxOrderNrPages;
+        int start = pfn & ~(zone.Config.MaxOrderNrPages - 1);
+        int end = start + zone.Config.MaxOrderNrPages;
         if (Walk is { } w && w.StartPfn < end && start < w.EndPfn)
             return w.ToString();
         foreach (var (s, e) in _isolatedRanges)
@@ -134,14 +191,15 @@ public class BuddySystem
         return null;
     }
 
-    private StepOutcome StartWalk(StartIsolatePageRange r)
+    /// <summary>start_isolate_page_range() over pageblocks of the zone the step names (absolute pfns; the range stays inside that zone).</summary>
+    private StepOutcome StartWalk(Zone zone, StartIsolatePageRange r)
     {
         if (Walk is not null)
             return StepOutcome.Skipped($"{Walk} is under way");
-        int nr = Zone.NrPages >> Zone.PageblockOrder;
+        int nr = zone.NrPages >> zone.PageblockOrder;
         int first = Index(r.Pageblock, nr);
         int count = Index(r.Pageblocks - 1, nr - first) + 1;
-        Walk = PageIsolationWalk.Start(Zone, first << Zone.PageblockOrder, (first + count) << Zone.PageblockOrder);
+        Walk = PageIsolationWalk.Start(zone, zone.StartPfn + (first << zone.PageblockOrder), zone.StartPfn + ((first + count) << zone.PageblockOrder));
         return new StepOutcome($"{Walk} begins", null);
     }
 
@@ -154,7 +212,7 @@ public class BuddySystem
         int i = Index(u.Range, _isolatedRanges.Count);
         var (start, end) = _isolatedRanges[i];
         _isolatedRanges.RemoveAt(i);
-        Walk = PageIsolationWalk.Undo(Zone, start, end);
+        Walk = PageIsolationWalk.Undo(ZoneOf(start), start, end);
         return new StepOutcome($"{Walk} begins", null);
     }
 
@@ -172,6 +230,14 @@ public class BuddySystem
         return new StepOutcome(did, null);
     }
 
+    private int IndexOfZone(Zone zone)
+    {
+        for (int i = 0; i < Zones.Count; i++)
+            if (ReferenceEquals(Zones[i], zone))
+                return i;
+        return 0;
+    }
+
     /// <summary>The guest got a block from the allocator (under zone->lock): a hook for content models.</summary>
     protected virtual Violation? OnAllocated(int pfn, int order) => null;
 
@@ -187,26 +253,32 @@ public class BuddySystem
     /// <summary>Every invariant of this system, at a point where zone->lock is free: the first violation or null.</summary>
     public virtual Violation? CheckInvariants()
     {
-        lock (Zone.Lock)
-            return BuddyInvariants.CheckAll(Zone) ?? Oracle.Compare(Zone);
+        for (int i = 0; i < Zones.Count; i++)
+        {
+            var zone = Zones[i];
+            lock (zone.Lock)
+                if ((BuddyInvariants.CheckAll(zone) ?? _oracles[i].Compare(zone)) is { } v)
+                    return v;
+        }
+        return null;
     }
 
-    /// <summary>The k-th free block (modulo their number) in pfn order, or (-1, 0) when none is free.</summary>
-    private (int Pfn, int Order) NthFreeBlock(int k)
+    /// <summary>The k-th free block of the zone (modulo their number) in pfn order, or (-1, 0) when none is free.</summary>
+    private static (int Pfn, int Order) NthFreeBlock(Zone zone, int k)
     {
         int count = 0;
-        for (int pfn = 0; pfn < Zone.NrPages; pfn++)
-            if (Zone.PageBuddy(pfn))
+        for (int pfn = zone.StartPfn; pfn < zone.EndPfn; pfn++)
+            if (zone.PageBuddy(pfn))
                 count++;
         if (count == 0)
             return (-1, 0);
         int target = Index(k, count);
-        for (int pfn = 0; pfn < Zone.NrPages; pfn++)
+        for (int pfn = zone.StartPfn; pfn < zone.EndPfn; pfn++)
         {
-            if (!Zone.PageBuddy(pfn))
+            if (!zone.PageBuddy(pfn))
                 continue;
             if (target-- == 0)
-                return (pfn, Zone.PageOrder(pfn));
+                return (pfn, zone.PageOrder(pfn));
         }
         return (-1, 0);
     }

@@ -33,7 +33,7 @@ public static class Designs
     /// <summary>Every registered design, in the order help texts list them.</summary>
     public static IReadOnlyList<Design> All { get; } =
     [
-        new(Buddy, DesignFamily.Buddy, sc => new BuddySystem(new Zone(sc.Config)), null, "the buddy allocator alone (mm/page_alloc.c, 5.2)"),
+        new(Buddy, DesignFamily.Buddy, sc => new BuddySystem(sc.Zones.Select(c => new Zone(c)).ToList()), null, "the buddy allocator alone (mm/page_alloc.c, 5.2)"),
         new(V1, DesignFamily.Aeration, sc => new AerationSystem(sc, AerationDesign.V1), V1Fixed, "the v1 aeration series as posted (June 2019)"),
         new(V1Fixed, DesignFamily.Aeration, sc => new AerationSystem(sc, AerationDesign.V1Fixed), null, "v1 with the fixes for what this suite found"),
         .. ReportingVersion.All.Select(v => new Design(v.Name, DesignFamily.Reporting, sc => new PageReportingSystem(sc, v),

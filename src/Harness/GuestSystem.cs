@@ -13,6 +13,11 @@ namespace Harness;
 /// ledger records, per frame, the step of its last allocation, free and hint, so that a design's
 /// invariants can ask whether a block was hinted since it was last freed. A design's system
 /// derives from this and adds its model, its device and its host.
+///
+/// The guest's memory is guest-physical frames 0 .. the highest zone_end_pfn of its zones,
+/// indexed by absolute pfn as the host sees it (an address is pfn &lt;&lt; PAGE_SHIFT), so the
+/// frames of different zones are different frames for the host too; frames in a hole between
+/// zones belong to no zone and are never allocated, freed or hinted.
 /// </summary>
 public abstract class GuestSystem : BuddySystem, IGuest
 {
@@ -25,20 +30,33 @@ public abstract class GuestSystem : BuddySystem, IGuest
 
     /// <summary>A guest on the zone; memory is the design's guest memory (the host drops into it), or a new one.</summary>
     protected GuestSystem(Zone zone, bool pagePoisoning, ulong poisonValue, GuestMemory? memory = null)
-        : base(zone)
+        : this([zone], pagePoisoning, poisonValue, memory)
+    {
+    }
+
+    /// <summary>A guest on its zones, lowest first; memory covers every frame of them (GuestMemoryPages).</summary>
+    protected GuestSystem(IReadOnlyList<Zone> zones, bool pagePoisoning, ulong poisonValue, GuestMemory? memory = null)
+        : base(zones)
     {
         PagePoisoning = pagePoisoning;
         PoisonValue = poisonValue;
-        Memory = memory ?? new GuestMemory(Zone.NrPages);
-        _lastFreeSeq = new long[Zone.NrPages];
-        _lastAllocSeq = new long[Zone.NrPages];
-        _lastHintSeq = new long[Zone.NrPages];
+        int frames = GuestMemoryPages(Zones.Select(z => z.Config).ToList());
+        Memory = memory ?? new GuestMemory(frames);
+        if (Memory.NrPages < frames)
+            throw new ArgumentException($"guest memory of {Memory.NrPages} frames does not cover the zones (pfn 0..{frames - 1})", nameof(memory));
+        _lastFreeSeq = new long[frames];
+        _lastAllocSeq = new long[frames];
+        _lastHintSeq = new long[frames];
         Array.Fill(_lastHintSeq, -1);
-        _tag = new ulong[Zone.NrPages];
+        _tag = new ulong[frames];
         if (PagePoisoning)
-            for (int p = 0; p < Zone.NrPages; p++)
-                Memory.Write(p, PoisonValue); // boot frees every page through the poisoning free path
+            foreach (var z in Zones)
+                for (int p = z.StartPfn; p < z.EndPfn; p++)
+                    Memory.Write(p, PoisonValue); // boot frees every page through the poisoning free path
     }
+
+    /// <summary>The guest-physical frames a guest with these zones has: 0 .. the highest zone_end_pfn.</summary>
+    public static int GuestMemoryPages(IReadOnlyList<ZoneConfig> zones) => ZoneLayout.EndPfn(zones);
 
     /// <inheritdoc/>
     public GuestMemory Memory { get; }

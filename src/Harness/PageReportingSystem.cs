@@ -41,7 +41,7 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
     }
 
     private PageReportingSystem(ModelSystem model)
-        : base(model.Zone, model.Setup.Guest.PagePoisoning, PagePoisonWord, model.Memory)
+        : base(model.Zones, model.Setup.Guest.PagePoisoning, PagePoisonWord, model.Memory)
     {
         Model = model;
     }
@@ -75,7 +75,8 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
     private static ModelSystem MakeModel(Scenario scenario, ReportingVersion version, ReportingParts? parts)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        return ModelSystem.Create(version, scenario.Config, scenario.Reporting ?? new ReportingSetup(), parts);
+        ZoneLayout.Validate(scenario.Zones);
+        return ModelSystem.Create(version, scenario.Zones, scenario.Reporting ?? new ReportingSetup(), parts);
     }
 
     /// <summary>PAGE_POISON (0xaa) in every byte of the 64-bit word the model's frames hold.</summary>
@@ -131,11 +132,12 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
     /// <summary>The free block that now holds the freed block (pfn, order): its head and order, or (-1, 0) when it is not on a free list.</summary>
     private (int Head, int Order) MergedBlockOf(int pfn, int order)
     {
-        lock (Zone.Lock)
-            for (int o = order; o < Zone.MaxOrder; o++)
+        var zone = ZoneOf(pfn);
+        lock (zone.Lock)
+            for (int o = order; o < zone.MaxOrder; o++)
             {
                 int head = pfn & ~((1 << o) - 1);
-                if (Zone.PageBuddy(head) && Zone.PageOrder(head) == o)
+                if (zone.SpansPfn(head) && zone.PageBuddy(head) && zone.PageOrder(head) == o)
                     return (head, o);
             }
         return (-1, 0);
@@ -194,13 +196,21 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
     {
         bool idle = Worker.State == ReportingWorkerState.Idle;
         var (budget, gate, reports) = (Reporting.Events.BudgetExhausted, Reporting.Events.ZonesBelowGate, Reporting.Events.Reports);
-        long freeBefore = Zone.NrFreePages;
         uint order = Reporting.ReportingOrder;
-        bool aboveGate;
-        lock (Zone.Lock)
-            aboveGate = Zone.ZoneWatermarkOk(0, ReportingGateKept.Gate(Zone, order));
+        // The gate is per zone (page_reporting_process_zone): remember each zone's side of it.
+        var freeBefore = new long[Zones.Count];
+        var aboveGate = new bool[Zones.Count];
+        for (int i = 0; i < Zones.Count; i++)
+        {
+            var z = Zones[i];
+            freeBefore[i] = z.NrFreePages;
+            lock (z.Lock)
+                aboveGate[i] = z.ZoneWatermarkOk(0, ReportingGateKept.Gate(z, order));
+        }
         var step = Worker.Step();
-        var gateKept = idle && Reporting.Events.Reports != reports ? ReportingGateKept.CheckPassStart(Zone, order, aboveGate, freeBefore) : null;
+        int reported = Worker.ReportingZone is { } rz ? Math.Max(0, Zones.ToList().IndexOf(rz)) : 0;
+        var gateKept = idle && Reporting.Events.Reports != reports
+            ? ReportingGateKept.CheckPassStart(Zones[reported], order, aboveGate[reported], freeBefore[reported]) : null;
         if (idle && step != ReportingStep.NoProgress)
             _lastPassStart = (++_events, Seq);
         if (Reporting.Events.BudgetExhausted != budget)
@@ -218,6 +228,8 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
                     Fact("a full scatterlist reported");
                 else
                     Fact("a leftover report");
+                if (Zones.Count > 1 && Worker.ReportingZone is { } rzone && !ReferenceEquals(rzone, Zone))
+                    Fact(ReportAboveFirstZoneFact);
                 return new StepOutcome($"report of {Worker.InFlight.Count} submitted: {string.Join(", ", Worker.InFlight.Select(e => $"pfn {e.Pfn} order {e.Order}"))}",
                     _lockWatch?.Check() ?? gateKept ?? IsolationRespected.Check(this) ?? MinWatermarkKept.Check(this));
             case ReportingStep.Rescheduled:
@@ -290,13 +302,17 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
     private void NoteReportedReuse(AllocPages a)
     {
         ReportedReusedLast.Take take;
-        lock (Zone.Lock)
-            take = ReportedReusedLast.WhatAllocationTakes(Zone, a.Order, a.Mt);
+        var zone = PickZone(a.Zone);
+        lock (zone.Lock)
+            take = ReportedReusedLast.WhatAllocationTakes(zone, a.Order, a.Mt);
         if (take != ReportedReusedLast.Take.Unreported)
             Fact(ReportedTakenFact);
         if (take == ReportedReusedLast.Take.ReportedBeforeUnreported)
             Fact(ReportedFirstFact);
     }
+
+    /// <summary>The fact counted when a report comes from a zone above the guest's first (a guest of several zones).</summary>
+    public const string ReportAboveFirstZoneFact = "a report from a zone above the first";
 
     /// <summary>The fact counted when an allocation takes a reported block.</summary>
     public const string ReportedTakenFact = "allocation took a reported block";
@@ -325,10 +341,10 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
         var now = HeldByReporting();
         foreach (var b in _heldKnown)
             if (!now.Contains(b))
-                first ??= Oracle.OnReturned(b.Pfn, b.Order);
+                first ??= OracleOf(b.Pfn).OnReturned(b.Pfn, b.Order);
         foreach (var b in now)
             if (!_heldKnown.Contains(b))
-                first ??= Oracle.OnHeld(b.Pfn, b.Order);
+                first ??= OracleOf(b.Pfn).OnHeld(b.Pfn, b.Order);
         _heldKnown.Clear();
         _heldKnown.UnionWith(now);
         return first;
@@ -353,7 +369,7 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
     {
         get
         {
-            long blocks = (long)Zone.NrPages >> (int)Math.Min(Reporting.ReportingOrder, (uint)Zone.MaxOrder - 1);
+            long blocks = Zones.Sum(z => (long)z.NrPages) >> (int)Math.Min(Reporting.ReportingOrder, (uint)Zone.MaxOrder - 1);
             return (int)Math.Min(int.MaxValue, SettleSteps * Math.Max(1, (blocks + SettleBlocks - 1) / SettleBlocks));
         }
     }

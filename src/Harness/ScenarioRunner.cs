@@ -80,5 +80,5 @@ public static class ScenarioRunner
     }
 
     /// <summary>Run a buddy-only scenario on a plain zone.</summary>
-    public static RunReport Run(Scenario scenario) => Run(scenario, c => new BuddySystem(new Zone(c)));
+    public static RunReport Run(Scenario scenario) => Run(scenario, (Scenario s) => new BuddySystem(s.Zones.Select(c => new Zone(c)).ToList()));
 }

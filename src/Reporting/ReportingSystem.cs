@@ -70,20 +70,24 @@ public sealed record ReportingParts
 ///   sys.Worker.Step();                // drain, go on ... Finished / Rescheduled
 ///   var u = sys.Remove(); while (!u.Step()) { ... }   // page_reporting_unregister
 ///
-/// Model simplification: one zone, pfn = guest-physical frame (the zone starts at 0).
+/// The zones (one or more, lowest first, ZoneLayout) share one core, worker and device, as the
+/// kernel's page_reporting_process walks every zone; pfn = guest-physical frame, and the guest
+/// memory covers frames 0 .. the highest zone_end_pfn, so two zones' frames never collide.
 /// </summary>
 public sealed class ReportingSystem
 {
-    private ReportingSystem(ReportingVersion version, ZoneConfig config, ReportingSetup setup, ReportingParts parts)
+    private ReportingSystem(ReportingVersion version, IReadOnlyList<ZoneConfig> configs, ReportingSetup setup, ReportingParts parts)
     {
+        ZoneLayout.Validate(configs);
         Version = version;
         Setup = setup;
         Parts = parts;
-        Zone = parts.MakeZone(config, version.Era);
+        Zones = configs.Select(c => parts.MakeZone(c, version.Era)).ToArray();
+        Zone = Zones[0];
         Clock = new VirtualClock();
-        Reporting = parts.MakeReporting([Zone], version, Clock);
+        Reporting = parts.MakeReporting(Zones, version, Clock);
         Worker = parts.MakeWorker(Reporting);
-        Memory = new GuestMemory(config.NrPages);
+        Memory = new GuestMemory(ZoneLayout.EndPfn(configs));
         var negotiated = ReportingDriver.Validate(setup.Offered, setup.Guest, version.Has(ReportingFixes.PoisonValidate));
         if (setup.Offered.Hinting && !negotiated.Hinting)
             Zone.Reach.Hit(GuardedRule.ReportingRefusedForPoison); // virtballoon_validate cleared F_REPORTING
@@ -95,9 +99,16 @@ public sealed class ReportingSystem
     /// <summary>A system of the given version on a zone of the given configuration; parts (tests only) swaps in other code for a part.</summary>
     public static ReportingSystem Create(ReportingVersion version, ZoneConfig config, ReportingSetup? setup = null, ReportingParts? parts = null)
     {
-        ArgumentNullException.ThrowIfNull(version);
         ArgumentNullException.ThrowIfNull(config);
-        return new ReportingSystem(version, config, setup ?? new ReportingSetup(), parts ?? ReportingParts.Default);
+        return Create(version, [config], setup, parts);
+    }
+
+    /// <summary>A system of the given version on several zones (lowest first).</summary>
+    public static ReportingSystem Create(ReportingVersion version, IReadOnlyList<ZoneConfig> configs, ReportingSetup? setup = null, ReportingParts? parts = null)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        ArgumentNullException.ThrowIfNull(configs);
+        return new ReportingSystem(version, configs, setup ?? new ReportingSetup(), parts ?? ReportingParts.Default);
     }
 
     public ReportingVersion Version { get; }
@@ -106,6 +117,9 @@ public sealed class ReportingSystem
     /// <summary>The code playing each part (ReportingParts.Default unless a test swapped one).</summary>
     public ReportingParts Parts { get; }
     public Zone Zone { get; }
+
+    /// <summary>Every zone, lowest first (Zone is the first).</summary>
+    public IReadOnlyList<Zone> Zones { get; }
     public VirtualClock Clock { get; }
     public PageReporting Reporting { get; }
     public ReportingWorker Worker { get; }

@@ -107,7 +107,7 @@ public sealed class NewUserTests
     public void A_counterexample_file_is_never_replaced_silently()
     {
         string dir = TestFiles.TempDir();
-        string[] args = ["check", "--no-concurrency", "--design", "v1", "--runs", "300", "--skip-regressions", "--out", dir];
+        string[] args = ["check", "--no-concurrency", "--design", "v1", "--single-zone", "--runs", "300", "--skip-regressions", "--out", dir];
         var first = Run(args);
         Assert.Equal(ExitCodes.Failed, first.Code);
         string file = Assert.Single(Directory.GetFiles(dir));

@@ -5,6 +5,9 @@ namespace Aeration.Virtio;
 /// the host still backs the frame. A frame whose backing was dropped reads as the fill value
 /// the host chose (zero, or poison_val with PAGE_POISON) until the guest writes it again,
 /// which faults in a fresh page. Model simplification: one word per frame stands for 4 KiB.
+/// Indexed by guest-physical frame (address >> PAGE_SHIFT) from 0 to the highest zone_end_pfn
+/// of the guest, so the frames of different zones are different frames here too; one flat
+/// array stands for the host's RAM blocks (QEMU's below-4G and above-4G regions).
 /// </summary>
 public sealed class GuestMemory
 {

@@ -87,9 +87,18 @@ public class HintingHost
     /// <summary>Drop the backing of one hinted range (madvise DONTNEED).</summary>
     protected void ApplyHint(AppliedHint hint)
     {
-        for (int p = hint.Pfn; p < hint.Pfn + (1 << hint.Order); p++)
-            Memory.DropBacking(p, DropFill);
+        Discard(hint.Pfn, hint.Order);
         _applied.Add(hint);
+    }
+
+    /// <summary>
+    /// madvise(DONTNEED) of the hinted range: guest frame pfn is host frame pfn of guest memory.
+    /// Virtual only as a seam for deliberately broken hosts in tests.
+    /// </summary>
+    protected virtual void Discard(int pfn, int order)
+    {
+        for (int p = pfn; p < pfn + (1 << order); p++)
+            Memory.DropBacking(p, DropFill);
     }
 
     private void Reject(string why) => _rejected.Add(why);

@@ -8,7 +8,10 @@ namespace Harness.Operations;
 /// One step of the operation language that generated tests, counterexample files and the CLI
 /// share. Arguments that pick a block ("the k-th live block") are read modulo the number of
 /// candidates when the step runs, so every prefix or shrunk list of operations stays runnable;
-/// a step with no candidate is skipped and says so in the log.
+/// a step with no candidate is skipped and says so in the log. An operation that picks a zone
+/// (Zone: the index in the guest's ascending list of zones) reads it modulo the number of
+/// zones; it is optional, 0 (the first zone) when absent, and written only when not 0, so
+/// files of one zone read and write as before.
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "op")]
 [JsonDerivedType(typeof(AllocPages), "alloc_pages")]
@@ -37,10 +40,25 @@ public abstract record Operation
     public abstract override string ToString();
 }
 
-/// <summary>alloc_pages(order) of migratetype mt; the result becomes the newest live block.</summary>
-public sealed record AllocPages(int Order, MigrateType Mt) : Operation
+/// <summary>
+/// alloc_pages(order) of migratetype mt from zone number Zone; the result becomes the newest
+/// live block. The zone is chosen by the operation, not by a zonelist walk: each choice is what
+/// an allocation with the matching GFP zone modifier does (GFP_DMA, GFP_DMA32, or GFP_KERNEL
+/// served by ZONE_NORMAL), and a GFP_KERNEL allocation that falls back from Normal to DMA32 ends
+/// in the same state as an explicit one in DMA32 (the model's rmqueue has no watermark check to
+/// pick the fallback by; see Zone.Allocate). The free and hinting paths see only the zone a
+/// block came from, so explicit zones reach every state the fallback reaches.
+/// </summary>
+public sealed record AllocPages(int Order, MigrateType Mt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Zone = 0) : Operation
 {
-    public override string ToString() => $"alloc_pages(order {Order}, {MigrateTypes.Name(Mt)})";
+    public override string ToString() => $"alloc_pages(order {Order}, {MigrateTypes.Name(Mt)}{ZoneSuffix.Of(Zone)})";
+}
+
+/// <summary>How an operation names a zone other than the first in its text.</summary>
+internal static class ZoneSuffix
+{
+    public static string Of(int zone) => zone == 0 ? "" : $", zone #{zone}";
 }
 
 /// <summary>__free_pages() of live block number Block (modulo the live blocks, oldest first).</summary>
@@ -49,16 +67,18 @@ public sealed record FreePages(int Block) : Operation
     public override string ToString() => $"__free_pages(live block #{Block})";
 }
 
-/// <summary>Set the migratetype of pageblock number Pageblock (modulo the zone's pageblocks), ISOLATE included.</summary>
-public sealed record SetPageblockMigratetype(int Pageblock, MigrateType Mt) : Operation
+/// <summary>Set the migratetype of pageblock number Pageblock (modulo the pageblocks of zone number Zone), ISOLATE included.</summary>
+public sealed record SetPageblockMigratetype(int Pageblock, MigrateType Mt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Zone = 0) : Operation
 {
-    public override string ToString() => $"set pageblock #{Pageblock} to {MigrateTypes.Name(Mt)}";
+    public override string ToString() => $"set pageblock #{Pageblock}{ZoneSuffix.Of(Zone).Replace(",", " of", StringComparison.Ordinal)} to {MigrateTypes.Name(Mt)}";
 }
 
-/// <summary>__isolate_free_page() of free block number Block (modulo the free blocks, in pfn order).</summary>
-public sealed record IsolateFreePage(int Block) : Operation
+/// <summary>__isolate_free_page() of free block number Block (modulo the free blocks of zone number Zone, in pfn order).</summary>
+public sealed record IsolateFreePage(int Block,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Zone = 0) : Operation
 {
-    public override string ToString() => $"__isolate_free_page(free block #{Block})";
+    public override string ToString() => $"__isolate_free_page(free block #{Block}{ZoneSuffix.Of(Zone)})";
 }
 
 /// <summary>__putback_isolated_page() of isolated block number Block (modulo the isolated blocks, oldest first).</summary>
@@ -145,9 +165,10 @@ public sealed record SetReportingOrder(int Value) : Operation
 /// least one); the range is aligned as the zone's era aligns it. Nothing is isolated until the
 /// walk takes its isolation_steps; skipped while another walk is under way.
 /// </summary>
-public sealed record StartIsolatePageRange(int Pageblock, int Pageblocks) : Operation
+public sealed record StartIsolatePageRange(int Pageblock, int Pageblocks,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Zone = 0) : Operation
 {
-    public override string ToString() => $"start_isolate_page_range(pageblock #{Pageblock}, {Pageblocks} pageblock(s))";
+    public override string ToString() => $"start_isolate_page_range(pageblock #{Pageblock}{ZoneSuffix.Of(Zone).Replace(",", " of", StringComparison.Ordinal)}, {Pageblocks} pageblock(s))";
 }
 
 /// <summary>undo_isolate_page_range() of isolated range number Range (modulo the ranges a finished start isolated, oldest first), one isolation_step per pageblock.</summary>

@@ -1,3 +1,4 @@
+using Aeration;
 using BuddyModel;
 
 namespace Specs.Aeration;
@@ -15,8 +16,16 @@ public sealed class AeratedAccounting : Invariant<IAerationSubject>
 
     public override Violation? Check(IAerationSubject s)
     {
-        var zone = s.Zone;
-        var az = s.Aerator.Of(zone);
+        // Per zone: nr_free_aerated is a field of each zone's free_area.
+        foreach (var az in s.Aerator.Zones)
+            if (CheckZone(s, az) is { } v)
+                return v;
+        return null;
+    }
+
+    private Violation? CheckZone(IAerationSubject s, AerationZone az)
+    {
+        var zone = az.Zone;
         for (int order = 0; order < zone.MaxOrder; order++)
         {
             int count = 0;
@@ -33,7 +42,7 @@ public sealed class AeratedAccounting : Invariant<IAerationSubject>
                 return new Violation(Name, zone.Config.Name, $"free_area[{order}].nr_free_aerated = {count} (the aerated blocks on its lists)",
                     $"nr_free_aerated = {az.NrFreeAerated[order]}", order);
         }
-        for (int pfn = 0; pfn < zone.NrPages; pfn++)
+        for (int pfn = zone.StartPfn; pfn < zone.EndPfn; pfn++)
         {
             var f = zone.Flags(pfn);
             if ((f & PageFlags.Aerated) == 0)

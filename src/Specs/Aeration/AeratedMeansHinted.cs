@@ -15,8 +15,15 @@ public sealed class AeratedMeansHinted : Invariant<IAerationSubject>
 
     public override Violation? Check(IAerationSubject s)
     {
-        var zone = s.Zone;
-        for (int pfn = 0; pfn < zone.NrPages; pfn++)
+        foreach (var zone in s.Zones)
+            if (CheckZone(s, zone) is { } v)
+                return v;
+        return null;
+    }
+
+    private Violation? CheckZone(IAerationSubject s, Zone zone)
+    {
+        for (int pfn = zone.StartPfn; pfn < zone.EndPfn; pfn++)
         {
             if ((zone.Flags(pfn) & (PageFlags.Aerated | PageFlags.Buddy)) != (PageFlags.Aerated | PageFlags.Buddy))
                 continue;

@@ -72,7 +72,7 @@ public sealed class NoRawBelowBoundary : Invariant<IAerationSubject>
         }
         if (!found)
             return new Violation(Name, zone.Config.Name, $"boundary[{order}][{MigrateTypes.Name(mt)}] to be the list head or a block of {list}",
-                $"it points at {Describe(zone, boundary)}, which is not on that list", order, MigrateTypes.Name(mt), boundary < zone.NrPages ? boundary : null);
+                $"it points at {Describe(zone, boundary)}, which is not on that list", order, MigrateTypes.Name(mt), zone.SpansPfn(boundary) ? boundary : null);
         if (boundary != head && (zone.Flags(boundary) & PageFlags.Aerated) == 0)
             return new Violation(Name, zone.Config.Name, "the boundary to be an aerated block or the list head",
                 $"raw block pfn {boundary}", order, MigrateTypes.Name(mt), boundary);

@@ -42,15 +42,15 @@ public sealed class BlockShape : Invariant<Zone>
                 int count = 0;
                 while (n != head)
                 {
-                    if ((uint)n >= (uint)nrPages || count++ >= nrPages)
+                    if (!zone.SpansPfn(n) || count++ >= nrPages)
                         return UnwalkableList(Name, zone, order, mt, prev, n);
                     if ((n & (size - 1)) != 0)
                         return Listed(zone, n, order, mt,
                             expected: $"a free order-{order} block to start at a multiple of {size}",
                             found: $"it starts at pfn {n}, {n & (size - 1)} pages past pfn {n & ~(size - 1)}");
-                    if ((long)n + size > nrPages)
+                    if ((long)n + size > zone.EndPfn)
                         return Listed(zone, n, order, mt,
-                            expected: $"the free block inside the zone (pfn 0..{nrPages - 1})",
+                            expected: $"the free block inside the zone (pfn {zone.StartPfn}..{zone.EndPfn - 1})",
                             found: $"it spans pfns {n}..{(long)n + size - 1}");
                     int last = n + size - 1;
                     for (int p = n; p <= last; p += 1 << pageblockOrder)
@@ -89,8 +89,8 @@ public sealed class BlockShape : Invariant<Zone>
 
     private Violation? CheckHintingFlags(Zone zone)
     {
-        int nrPages = zone.NrPages;
-        for (int p = 0; p < nrPages; p++)
+        int endPfn = zone.EndPfn;
+        for (int p = zone.StartPfn; p < endPfn; p++)
         {
             var f = zone.Flags(p);
             if ((f & HintingFlags) == 0 || (f & PageFlags.Buddy) != 0)

@@ -49,7 +49,7 @@ public static class BuddyInvariants
     {
         if (node == FreeListNodes.Poison)
             return "LIST_POISON (on no list)";
-        if ((uint)node >= (uint)zone.Lists.Count)
+        if (!zone.Lists.IsNode(node))
             return $"invalid node id {node}";
         if (node == ownHead)
             return "the list head";

@@ -35,7 +35,7 @@ public sealed class CountersMatchContents : Invariant<Zone>
                 int count = 0;
                 while (n != head)
                 {
-                    if ((uint)n >= (uint)nrPages || count >= nrPages)
+                    if (!zone.SpansPfn(n) || count >= nrPages)
                         return UnwalkableList(Name, zone, order, mt, prev, n);
                     if (zone.PageOrder(n) != order)
                         return new Violation(Name, zone.Config.Name,

@@ -32,7 +32,7 @@ public sealed class ExclusiveLocation : Invariant<Zone>
             int generation;
             if (owner)
             {
-                if (_listed.Length != zone.NrPages)
+                if (_listed.Length < zone.NrPages) // big enough for any zone so far: a guest's zones of different sizes share it
                 {
                     _listed = new int[zone.NrPages];
                     _generation = 0;
@@ -64,6 +64,7 @@ public sealed class ExclusiveLocation : Invariant<Zone>
     {
         var lists = zone.Lists;
         int nodeCount = lists.Count;
+        int start = zone.StartPfn; // listed[] is indexed by pfn - zone_start_pfn
         for (int order = 0; order < zone.MaxOrder; order++)
         {
             for (int m = 0; m < MigrateTypes.Count; m++)
@@ -75,7 +76,7 @@ public sealed class ExclusiveLocation : Invariant<Zone>
                 int steps = 0;
                 while (true)
                 {
-                    if ((uint)n >= (uint)nodeCount)
+                    if (!lists.IsNode(n))
                         return Link(zone, order, mt, prev,
                             expected: $"next of {NodeName(zone, prev, head)} to be a page or the list head",
                             found: $"next of {NodeName(zone, prev, head)} is {NodeName(zone, n, head)}");
@@ -89,7 +90,7 @@ public sealed class ExclusiveLocation : Invariant<Zone>
                         return Link(zone, order, mt, prev,
                             expected: $"the walk from {ListName(order, mt)} to return to its own head",
                             found: $"it reaches {NodeName(zone, n, head)} after {NodeName(zone, prev, head)}");
-                    if (listed[n] == generation)
+                    if (listed[n - start] == generation)
                         return new Violation(Name, zone.Config.Name,
                             Expected: $"pfn {n} on at most one free list, once",
                             Found: $"pfn {n} is reached a second time while walking {ListName(order, mt)} (it is on two lists, or the list loops)",
@@ -99,7 +100,7 @@ public sealed class ExclusiveLocation : Invariant<Zone>
                         return Link(zone, order, mt, n,
                             expected: $"{ListName(order, mt)} to have at most {nodeCount} nodes",
                             found: "a longer walk (the list loops without returning to its head)");
-                    listed[n] = generation;
+                    listed[n - start] = generation;
                     if (!zone.PageBuddy(n))
                         return new Violation(Name, zone.Config.Name,
                             Expected: $"every node on {ListName(order, mt)} to be the head of a free block (PageBuddy)",
@@ -123,9 +124,10 @@ public sealed class ExclusiveLocation : Invariant<Zone>
     /// <summary>Tile the zone with the blocks its head pages describe; report gaps, overlaps and unlisted free heads.</summary>
     private Violation? CheckCoverage(Zone zone, int[] listed, int generation)
     {
-        int nrPages = zone.NrPages;
+        int nrPages = zone.EndPfn; // pfns are absolute: walk zone_start_pfn .. zone_end_pfn - 1
+        int start = zone.StartPfn;
         int previousHead = -1;
-        int p = 0;
+        int p = start;
         while (p < nrPages)
         {
             var state = zone.Flags(p) & StateFlags;
@@ -144,7 +146,7 @@ public sealed class ExclusiveLocation : Invariant<Zone>
                     Found: $"a {HeadState(zone, p)}: its frames cannot be located",
                     Order: order, Migratetype: MigrateTypes.Name(zone.BlockMigratetype(p)), Pfn: p,
                     Where: Links(zone, p));
-            if (state == PageFlags.Buddy && listed[p] != generation)
+            if (state == PageFlags.Buddy && listed[p - start] != generation)
                 return new Violation(Name, zone.Config.Name,
                     Expected: $"the free block at pfn {p} (PageBuddy, order {order}) on {ListName(order, zone.BlockMigratetype(p))}",
                     Found: "it is on no free list: its pages are neither allocatable nor allocated",
@@ -160,7 +162,7 @@ public sealed class ExclusiveLocation : Invariant<Zone>
                         Expected: $"pfn {q} to be a tail page of the {HeadState(zone, p)} at pfn {p}, and nothing else",
                         Found: $"it is also a {HeadState(zone, q)}: frames from pfn {q} are in two places",
                         Order: zone.PageOrder(q), Migratetype: MigrateTypes.Name(zone.BlockMigratetype(q)), Pfn: q,
-                        Where: (zone.Flags(q) & PageFlags.Buddy) != 0 && listed[q] == generation
+                        Where: (zone.Flags(q) & PageFlags.Buddy) != 0 && listed[q - start] == generation
                             ? Neighbours(zone, q, zone.PageOrder(q), zone.BlockMigratetype(q))
                             : Links(zone, q));
             }
@@ -173,12 +175,12 @@ public sealed class ExclusiveLocation : Invariant<Zone>
     private Violation Disappeared(Zone zone, int pfn, int previousHead)
     {
         int end = pfn + 1;
-        while (end < zone.NrPages && (zone.Flags(end) & StateFlags) == 0)
+        while (end < zone.EndPfn && (zone.Flags(end) & StateFlags) == 0)
             end++;
         string before = previousHead < 0
             ? "no block starts below it"
             : $"the block before it is the {HeadState(zone, previousHead)} at pfn {previousHead}, which ends at pfn {previousHead + (1 << zone.PageOrder(previousHead)) - 1}";
-        string after = end < zone.NrPages ? $"the next block starts at pfn {end}" : "no block starts after it";
+        string after = end < zone.EndPfn ? $"the next block starts at pfn {end}" : "no block starts after it";
         return new Violation(Name, zone.Config.Name,
             Expected: $"pfn {pfn} in a free block on a free list, an allocated block or a held block",
             Found: $"pfns {pfn}..{end - 1} ({end - pfn} pages) are in none of them: they disappeared",

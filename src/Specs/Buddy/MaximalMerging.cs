@@ -39,10 +39,10 @@ public sealed class MaximalMerging : Invariant<Zone>
                 int count = 0;
                 while (n != head)
                 {
-                    if ((uint)n >= (uint)nrPages || count++ >= nrPages)
+                    if (!zone.SpansPfn(n) || count++ >= nrPages)
                         return UnwalkableList(Name, zone, order, mt, prev, n);
                     int buddy = n ^ (1 << order);
-                    if ((uint)buddy < (uint)nrPages
+                    if (zone.SpansPfn(buddy)
                         && zone.PageBuddy(buddy)
                         && zone.PageOrder(buddy) == order
                         && lists.IsLinked(buddy)
@@ -64,7 +64,7 @@ public sealed class MaximalMerging : Invariant<Zone>
         if (zone.BlockMigratetype(pfn) == MigrateType.Isolate || zone.BlockMigratetype(buddy) == MigrateType.Isolate)
             return true;
         int start = Math.Min(pfn, buddy) & ~((1 << (order + 1)) - 1);
-        int end = Math.Min(start + (1 << (order + 1)), zone.NrPages);
+        int end = Math.Min(start + (1 << (order + 1)), zone.EndPfn);
         for (int p = start; p < end; p += 1 << zone.PageblockOrder)
         {
             if (zone.GetPageblockMigratetype(p) == MigrateType.Isolate)

@@ -22,7 +22,7 @@ public static class ContentContract
             return null;
         for (int p = pfn; p < pfn + (1 << order); p++)
             if (g.Memory.Read(p) != g.PoisonValue)
-                return new Violation(Name, g.Zone.Config.Name,
+                return new Violation(Name, g.ZoneOf(pfn).Config.Name,
                     $"the poison value 0x{g.PoisonValue:x} in every frame of a block handed out again (check_poison_mem)",
                     $"0x{g.Memory.Read(p):x} in pfn {p}{(g.Memory.Dropped(p) ? ", whose backing the host dropped" : "")}",
                     order, null, pfn, "page poisoning is on: the allocator checks the poison on allocation");

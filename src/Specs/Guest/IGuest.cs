@@ -10,8 +10,14 @@ namespace Specs.Guest;
 /// </summary>
 public interface IGuest
 {
-    /// <summary>The zone under test.</summary>
+    /// <summary>The zone under test (the first of Zones).</summary>
     Zone Zone { get; }
+
+    /// <summary>Every zone of the guest, in ascending pfn order (zone_start_pfn); their frames never overlap.</summary>
+    IReadOnlyList<Zone> Zones { get; }
+
+    /// <summary>page_zone(): the zone that spans pfn (the first zone when none does).</summary>
+    Zone ZoneOf(int pfn);
 
     /// <summary>Blocks the guest allocated and has not freed, oldest first.</summary>
     IReadOnlyList<(int Pfn, int Order)> Live { get; }

@@ -15,9 +15,9 @@ public sealed class NoDataLoss : Invariant<IGuest>
 
     public override Violation? Check(IGuest s)
     {
-        var zone = s.Zone;
         foreach (var (pfn, order) in s.Live)
         {
+            var zone = s.ZoneOf(pfn);
             for (int p = pfn; p < pfn + (1 << order); p++)
             {
                 if (s.Memory.Dropped(p) || s.Memory.Read(p) != s.TagOf(p))
@@ -36,7 +36,7 @@ public sealed class NoDataLoss : Invariant<IGuest>
         ArgumentNullException.ThrowIfNull(g);
         for (int p = pfn; p < pfn + (1 << order); p++)
             if (g.Memory.Read(p) != g.TagOf(p))
-                return new Violation("No data loss", g.Zone.Config.Name,
+                return new Violation("No data loss", g.ZoneOf(pfn).Config.Name,
                     $"pfn {p} of an allocated block to read back the tag 0x{g.TagOf(p):x} the guest wrote",
                     $"0x{g.Memory.Read(p):x}{(g.Memory.Dropped(p) ? ": the host dropped its backing while it was allocated" : "")}",
                     order, null, pfn);

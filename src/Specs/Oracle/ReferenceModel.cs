@@ -23,19 +23,30 @@ public sealed class ReferenceModel
         Held = 2,
     }
 
+    // Indexed by absolute pfn, 0 .. EndPfn - 1; the entries below StartPfn are never used (a
+    // zone at pfn S costs S unused bytes here, which keeps every index the zone's own pfn).
     private readonly byte[] _state;       // FrameState per frame
     private readonly byte[] _headOrder;   // order + 1 at the head of an allocated or held block, else 0
     private readonly Dictionary<int, int> _allocated = new();
     private readonly Dictionary<int, int> _held = new();
 
-    /// <summary>A reference for a zone of nrPages frames, all free (as after boot).</summary>
-    public ReferenceModel(int nrPages)
+    /// <summary>A reference for a zone of nrPages frames from startPfn (zone_start_pfn), all free (as after boot).</summary>
+    public ReferenceModel(int nrPages, int startPfn = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(nrPages);
+        ArgumentOutOfRangeException.ThrowIfNegative(startPfn);
         NrPages = nrPages;
-        _state = new byte[nrPages];
-        _headOrder = new byte[nrPages];
+        StartPfn = startPfn;
+        EndPfn = checked(startPfn + nrPages);
+        _state = new byte[EndPfn];
+        _headOrder = new byte[EndPfn];
     }
+
+    /// <summary>The zone's first frame.</summary>
+    public int StartPfn { get; }
+
+    /// <summary>One past the zone's last frame.</summary>
+    public int EndPfn { get; }
 
     /// <summary>The zone's name in violations; taken from the zone each time one is passed in.</summary>
     public string ZoneName { get; set; } = "Normal";
@@ -102,8 +113,8 @@ public sealed class ReferenceModel
             return null; // the allocator refuses such a request itself
         int size = 1 << order;
         int pageblockOrder = zone.PageblockOrder;
-        int limit = Math.Min(NrPages, zone.NrPages);
-        for (int start = 0; start + size <= limit; start += size)
+        int limit = Math.Min(EndPfn, zone.EndPfn);
+        for (int start = StartPfn; start + size <= limit; start += size)
         {
             int busy = _state.AsSpan(start, size).IndexOfAnyExcept((byte)FrameState.Free);
             if (busy >= 0)
@@ -160,12 +171,12 @@ public sealed class ReferenceModel
     {
         ArgumentNullException.ThrowIfNull(zone);
         ZoneName = zone.Config.Name;
-        if (zone.NrPages != NrPages)
+        if (zone.NrPages != NrPages || zone.StartPfn != StartPfn)
             return new Violation(InvariantName, zone.Config.Name,
-                Expected: $"a zone of {NrPages} pages", Found: $"{zone.NrPages} pages");
+                Expected: $"a zone of {NrPages} pages from pfn {StartPfn}", Found: $"{zone.NrPages} pages from pfn {zone.StartPfn}");
         var lists = zone.Lists;
-        int p = 0;
-        while (p < NrPages)
+        int p = StartPfn;
+        while (p < EndPfn)
         {
             var f = zone.Flags(p) & StateFlags;
             int order = zone.PageOrder(p);
@@ -174,7 +185,7 @@ public sealed class ReferenceModel
             int size = 1 << order;
             if (f == PageFlags.Buddy && lists.IsLinked(p))
             {
-                int end = Math.Min(p + size, NrPages);
+                int end = Math.Min(p + size, EndPfn);
                 int busy = -1;
                 if (end - p <= 16)
                 {
@@ -231,15 +242,15 @@ public sealed class ReferenceModel
         }
         return new Violation(InvariantName, ZoneName,
             Expected: $"an order-{order} block {state} at pfn {pfn} before it is {verb}",
-            Found: (uint)pfn < (uint)NrPages ? $"pfn {pfn} is {Describe(pfn)}" : $"pfn {pfn} is outside the zone (0..{NrPages - 1})",
+            Found: pfn >= StartPfn && pfn < EndPfn ? $"pfn {pfn} is {Describe(pfn)}" : $"pfn {pfn} is outside the zone ({StartPfn}..{EndPfn - 1})",
             Order: order, Pfn: pfn, Where: $"{verb} at pfn {pfn}");
     }
 
     private Violation? BadBlock(string? zoneName, int pfn, int order, string what, string? mt)
     {
-        if ((uint)order > 30 || pfn < 0 || (long)pfn + (1L << order) > NrPages)
+        if ((uint)order > 30 || pfn < StartPfn || (long)pfn + (1L << order) > EndPfn)
             return new Violation(InvariantName, zoneName ?? ZoneName,
-                Expected: $"a block inside the zone (pfn 0..{NrPages - 1})",
+                Expected: $"a block inside the zone (pfn {StartPfn}..{EndPfn - 1})",
                 Found: what, Order: order, Migratetype: mt, Pfn: pfn);
         if ((pfn & ((1 << order) - 1)) != 0)
             return new Violation(InvariantName, zoneName ?? ZoneName,

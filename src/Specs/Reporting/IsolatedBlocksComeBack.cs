@@ -16,10 +16,25 @@ public sealed class IsolatedBlocksComeBack : Invariant<IReportingSubject>
 
     public override Violation? Check(IReportingSubject s)
     {
-        var zone = s.Zone;
         var mine = new HashSet<(int, int)>(s.Isolated);
         var inFlight = new HashSet<(int, int)>(s.Worker.InFlight.Select(e => (e.Pfn, e.Order)));
-        for (int pfn = 0; pfn < zone.NrPages; pfn++)
+        foreach (var zone in s.Zones)
+            if (CheckZone(s, zone, mine, inFlight) is { } v)
+                return v;
+        if (inFlight.Count > 0)
+        {
+            var (p, o) = inFlight.OrderBy(b => b.Item1).First();
+            var zone = s.ZoneOf(p);
+            return new Violation(Name, zone.Config.Name, "every block of the report in flight held off the free lists",
+                $"order-{o} block at pfn {p} is in the report but is {zone.Describe(p)}", o, null, p);
+        }
+        return null;
+    }
+
+    /// <summary>The held blocks of one zone: each is the test's own or in the report (removed from inFlight as found).</summary>
+    private Violation? CheckZone(IReportingSubject s, Zone zone, HashSet<(int, int)> mine, HashSet<(int, int)> inFlight)
+    {
+        for (int pfn = zone.StartPfn; pfn < zone.EndPfn; pfn++)
         {
             if ((zone.Flags(pfn) & PageFlags.Held) == 0)
                 continue;
@@ -32,12 +47,6 @@ public sealed class IsolatedBlocksComeBack : Invariant<IReportingSubject>
                     : "every block taken for a report back on a free list once the report returned",
                 $"order-{block.Item2} block at pfn {pfn} held by reporting (worker {s.Worker.State})",
                 block.Item2, MigrateTypes.Name(zone.BlockMigratetype(pfn)), pfn);
-        }
-        if (inFlight.Count > 0)
-        {
-            var (p, o) = inFlight.OrderBy(b => b.Item1).First();
-            return new Violation(Name, zone.Config.Name, "every block of the report in flight held off the free lists",
-                $"order-{o} block at pfn {p} is in the report but is {zone.Describe(p)}", o, null, p);
         }
         return null;
     }

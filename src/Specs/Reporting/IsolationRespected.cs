@@ -19,9 +19,8 @@ public static class IsolationRespected
     public static Violation? Check(IReportingSubject s)
     {
         ArgumentNullException.ThrowIfNull(s);
-        var zone = s.Zone;
         foreach (var e in s.Worker.InFlight)
-            if (zone.GetPageblockMigratetype(e.Pfn) == MigrateType.Isolate)
+            if (s.ZoneOf(e.Pfn) is var zone && zone.GetPageblockMigratetype(e.Pfn) == MigrateType.Isolate)
                 return new Violation(Name, zone.Config.Name, "no block of a MIGRATE_ISOLATE pageblock in a report",
                     $"order-{e.Order} block at pfn {e.Pfn} of an isolated pageblock is out in the report", e.Order, MigrateTypes.Name(MigrateType.Isolate), e.Pfn);
         return null;

@@ -16,7 +16,7 @@ public static class MinWatermarkKept
     public static Violation? Check(IReportingSubject s)
     {
         ArgumentNullException.ThrowIfNull(s);
-        var zone = s.Zone;
+        var zone = s.Worker.ReportingZone ?? s.Zone; // the zone whose blocks are out (watermarks are per zone)
         if (zone.NrFreePages >= zone.Watermark.Min)
             return null;
         long held = s.Worker.InFlight.Sum(e => 1L << e.Order);

@@ -50,7 +50,7 @@ public sealed class NoLostRequest : Invariant<IReportingSubject>
     public static Violation NotNotified(IReportingSubject s, int pfn, int order, uint reportingOrder)
     {
         ArgumentNullException.ThrowIfNull(s);
-        return new Violation("No lost request", s.Zone.Config.Name,
+        return new Violation("No lost request", s.ZoneOf(pfn).Config.Name,
             $"a free that leaves a free block of order >= page_reporting_order ({reportingOrder}) asks for reporting",
             $"the free made an order-{order} block at pfn {pfn} and no request was made", order, null, pfn);
     }

@@ -15,8 +15,15 @@ public sealed class ReportedMeansAcknowledged : Invariant<IReportingSubject>
 
     public override Violation? Check(IReportingSubject s)
     {
-        var zone = s.Zone;
-        for (int pfn = 0; pfn < zone.NrPages; pfn++)
+        foreach (var zone in s.Zones)
+            if (CheckZone(s, zone) is { } v)
+                return v;
+        return null;
+    }
+
+    private Violation? CheckZone(IReportingSubject s, Zone zone)
+    {
+        for (int pfn = zone.StartPfn; pfn < zone.EndPfn; pfn++)
         {
             var f = zone.Flags(pfn);
             if ((f & PageFlags.Reported) == 0)

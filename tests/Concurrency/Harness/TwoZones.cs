@@ -17,9 +17,10 @@ namespace Concurrency.Harness;
 /// zones, "No raw block below the boundary" over both (at most one ACTIVE zone, every boundary of
 /// an ACTIVE zone pointing into that zone), and no oops.
 ///
-/// Model departure: the device acknowledges each batch at once and drops nothing (the model's
-/// zones both start at pfn 0, so a host could not tell their pfns apart). The subject here is
-/// the shared boundary array, not the host.
+/// The zones lie at distinct pfn ranges (Normal 0..63, Movable 64..127, as zone_start_pfn
+/// places them). Model departure: the device acknowledges each batch at once and drops nothing;
+/// the subject here is the shared boundary array, not the host (the sequential checks run the
+/// host on guests of several zones: tests/Properties/Zones).
 /// </summary>
 public sealed class TwoZones
 {
@@ -33,7 +34,7 @@ public sealed class TwoZones
     public TwoZones(Func<IReadOnlyList<Zone>, AeratorConfig, Aerator> makeAerator)
     {
         var config = new ZoneConfig { NrPages = 64, MaxOrder = 4, PageblockOrder = 2, MinWatermarkPages = 0 };
-        _zones = [new Zone(config with { Name = "Normal" }), new Zone(config with { Name = "Movable" })];
+        _zones = [new Zone(config with { Name = "Normal" }), new Zone(config with { Name = "Movable", StartPfn = config.NrPages })];
         _aerator = makeAerator(_zones, new AeratorConfig { Hwm = 1, Capacity = 2 });
         _worker = new AeratorWorker(_aerator);
         _dev = new AeratorDevInfo(new AckingDevice(), 2);

@@ -31,8 +31,11 @@ public sealed class BrokenReporterTests(ITestOutputHelper output)
     private static RunReport Run(Scenario s, ReportingParts? parts) =>
         ScenarioRunner.Run(s, sc => new PageReportingSystem(sc, BrokenReporters.Base, parts));
 
+    // The single-zone guests (ReportingOperationGen.Zones): these bugs need no second zone, and
+    // the shrunk lengths below are the ones this seed gives there (the broken models that need
+    // two zones are in Zones/MultiZoneBrokenModelTests).
     private static PropertyCheck.Result Check(ReportingParts? parts, int maxTest = MaxTest) =>
-        PropertyCheck.Check(ReportingOperationGen.Arbitrary(), s => Run(s, parts), maxTest, Seed);
+        PropertyCheck.Check(ReportingOperationGen.Arbitrary(ReportingOperationGen.Zones), s => Run(s, parts), maxTest, Seed);
 
     /// <summary>variant, the invariant that catches it, part of its message, the shrunk length.</summary>
     public static TheoryData<string, string, string, int> Caught => new()
