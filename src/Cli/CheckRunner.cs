@@ -105,6 +105,21 @@ public static class CheckRunner
         op is IsolateFreePage or PutbackIsolatedPage or SetPageblockMigratetype { Mt: MigrateType.Isolate }
             or StartIsolatePageRange or UndoIsolatePageRange or IsolationStep;
 
+    /// <summary>Reachability of the isolation walk (check --isolation-walk): its holds, refusals, splits and returns.</summary>
+    private static void CountWalkStep(string line, Action<string, int> add)
+    {
+        if (line.Contains("refused (-EBUSY)", StringComparison.Ordinal))
+            add("isolation walk: set_migratetype_isolate refused (-EBUSY)", 1);
+        else if (line.Contains("split_free_page(", StringComparison.Ordinal))
+            add("isolation walk: split_free_page at a range boundary", 1);
+        else if (line.Contains("unset_migratetype_isolate(", StringComparison.Ordinal))
+            add("isolation walk: a pageblock given back", 1);
+        else if (line.Contains("set_migratetype_isolate(", StringComparison.Ordinal))
+            add("isolation walk: a pageblock isolated", 1);
+        if (line.EndsWith("returned 0", StringComparison.Ordinal))
+            add("isolation walk returned 0", 1);
+    }
+
     private static void CountFacts(SortedDictionary<string, int> facts, BuddySystem? system, RunReport report)
     {
         void Add(string name, int n = 1) => facts[name] = facts.TryGetValue(name, out int m) ? m + n : n;
@@ -121,6 +136,8 @@ public static class CheckRunner
                 Add("block isolated by __isolate_free_page");
             else if (line.Contains("is Isolate", StringComparison.Ordinal))
                 Add("pageblock set to MIGRATE_ISOLATE");
+            else if (line.StartsWith("isolation walk step -> ", StringComparison.Ordinal))
+                CountWalkStep(line, Add);
         }
     }
 }

@@ -81,6 +81,21 @@ public sealed class IsolationWalkFindingTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// The same window seen from the allocator, the form the 6.9 commit message names ("memory
+    /// can still be allocated after isolation"): a pageblock is isolated, the free block headed
+    /// in the pageblock before it still spans it on an allocatable list, and an allocation
+    /// takes pages of the isolated pageblock.
+    /// </summary>
+    [Fact]
+    public void The_6_0_window_lets_an_allocation_take_pages_of_an_isolated_pageblock()
+    {
+        var result = Find(BuddyOperationGen.Arbitrary(walks: true), s => OnEra(s, KernelEra.V6_0), "Differential oracle", maxOps: 6);
+        Assert.Contains("no page of an isolated (MIGRATE_ISOLATE) pageblock handed out", result.ShrunkReport!.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains(result.Shrunk!.Operations, o => o is AllocPages);
+        Assert.True(OnEra(result.Shrunk, KernelEra.V6_9).Passed, "the 6.9 walk fails the same counterexample");
+    }
+
+    /// <summary>
     /// 6.9 (the mainline allocator): __putback_isolated_page() frees a held block with
     /// __free_one_page(), not __free_one_page_maybe_split(), by its head's pageblock. When a
     /// block larger than a pageblock was held (by page reporting, or any __isolate_free_page
