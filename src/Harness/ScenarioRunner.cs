@@ -11,9 +11,15 @@ namespace Harness;
 /// </summary>
 public static class ScenarioRunner
 {
-    /// <summary>Run a scenario on a system made by the factory; stop at the first failure.</summary>
+    /// <summary>
+    /// Run a scenario of one zone on a system made by the factory; stop at the first failure. A
+    /// scenario of several zones is a bad configuration here (the factory sees one zone): use
+    /// the overload that takes the whole scenario.
+    /// </summary>
     public static RunReport Run<TSystem>(Scenario scenario, Func<ZoneConfig, TSystem> makeSystem)
-        where TSystem : BuddySystem => Run(scenario, (Scenario s) => makeSystem(s.Config));
+        where TSystem : BuddySystem => Run(scenario, (Scenario s) => s.MoreZones is { Count: > 0 }
+            ? throw new ArgumentException($"a system made from one zone cannot run a guest of {s.Zones.Count} zones", nameof(scenario))
+            : makeSystem(s.Config));
 
     /// <summary>
     /// Run a scenario on a system made from the whole scenario (aeration setups need more than

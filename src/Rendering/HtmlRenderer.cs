@@ -84,6 +84,7 @@ public static class HtmlRenderer
         sb.Append($"<p class=\"meta\">design <b>{E(file.Design)}</b>{(file.FixedBy is null ? "" : $" (passes under {E(file.FixedBy)})")}{(file.Seed is ulong s ? $", seed {s}" : "")}; ");
         var c = file.Scenario.Config;
         sb.Append(CultureInfo.InvariantCulture, $"zone {E(c.Name)}: {c.NrPages} pages, MAX_ORDER {c.MaxOrder}, pageblock_order {c.PageblockOrder}");
+        sb.Append(E(TextRenderer.OtherZones(file.Scenario)));
         if (file.Scenario.Aeration is { } a) sb.Append("; ").Append(E(a.ToString()));
         sb.Append("</p>\n");
         sb.Append($"<p class=\"verdict\" id=\"verdict\">Expected failure at {E(file.Expected.ToString())}</p>\n");

@@ -90,7 +90,7 @@ public static class ScenarioStepper
                     int head = zone.ListHead(order, mt);
                     var blocks = new List<BlockView>();
                     var index = new Dictionary<int, int>();
-                    for (int n = zone.Lists.Next(head); n != head && n >= 0 && n < zone.NrPages && blocks.Count <= zone.NrPages; n = zone.Lists.Next(n))
+                    for (int n = zone.Lists.Next(head); n != head && zone.SpansPfn(n) && blocks.Count <= zone.NrPages; n = zone.Lists.Next(n))
                     {
                         index[n] = blocks.Count;
                         blocks.Add(new BlockView(n, (zone.Flags(n) & (PageFlags.Aerated | PageFlags.Reported)) != 0));
@@ -107,7 +107,7 @@ public static class ScenarioStepper
                         else if (index.TryGetValue(node, out int at))
                             boundary = at;
                         else
-                            elsewhere = node >= zone.NrPages ? $"points at another list's head (node {node})" : $"points at pfn {node}, not on this list";
+                            elsewhere = zone.IsListHead(node) ? $"points at another list's head (node {node})" : $"points at pfn {node}, not on this list";
                     }
                     // An empty list whose boundary is at its head is the trivial case: not drawn.
                     if (blocks.Count > 0 || elsewhere is not null)
@@ -116,7 +116,7 @@ public static class ScenarioStepper
             }
             var nrFree = Enumerable.Range(0, zone.MaxOrder).Select(zone.NrFree).ToArray();
             var pageblocks = Enumerable.Range(0, zone.NrPages >> zone.PageblockOrder)
-                .Select(pb => zone.GetPageblockMigratetype(pb << zone.PageblockOrder)).ToArray();
+                .Select(pb => zone.GetPageblockMigratetype(zone.StartPfn + (pb << zone.PageblockOrder))).ToArray();
             AeratorView? aerator = null;
             if (aeration is not null && az is not null)
             {

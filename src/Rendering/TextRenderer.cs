@@ -41,6 +41,7 @@ public static class TextRenderer
         sb.Append('\n');
         var c = file.Scenario.Config;
         sb.Append(CultureInfo.InvariantCulture, $"zone {c.Name}: {c.NrPages} pages, MAX_ORDER {c.MaxOrder}, pageblock_order {c.PageblockOrder}");
+        sb.Append(OtherZones(file.Scenario));
         if (file.Scenario.Aeration is { } a) sb.Append("; ").Append(a);
         sb.Append('\n');
         sb.Append($"expected failure: {file.Expected}\n");
@@ -132,4 +133,13 @@ public static class TextRenderer
         if (step.Error is { } e)
             sb.Append($"  ERROR: {e}\n");
     }
+
+    /// <summary>
+    /// For a guest of several zones: the zones besides the first, which the steps do not draw
+    /// (the pictures show the first zone; every zone is checked).
+    /// </summary>
+    internal static string OtherZones(Harness.Scenario scenario) =>
+        scenario.MoreZones is { Count: > 0 } more
+            ? string.Create(CultureInfo.InvariantCulture, $" (pfn {scenario.Config.StartPfn}..{scenario.Config.EndPfn - 1}; more zones, not drawn: {string.Join(", ", more.Select(z => $"{z.Name} pfn {z.StartPfn}..{z.EndPfn - 1}"))})")
+            : "";
 }
