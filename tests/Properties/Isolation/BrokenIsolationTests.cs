@@ -43,7 +43,7 @@ public sealed class BrokenIsolationTests(ITestOutputHelper output)
     /// </summary>
     internal static FsCheck.Arbitrary<Scenario> WalksWithoutHeldBlocks() =>
         FsCheck.Fluent.Arb.From(
-            FsCheck.Fluent.Gen.Select(BuddyOperationGen.Scenario(walks: true),
+            FsCheck.Fluent.Gen.Select(BuddyOperationGen.Scenario(BuddyOperationGen.SmallZones, walks: true),
                 s => s with { Operations = s.Operations.Where(o => o is not (IsolateFreePage or PutbackIsolatedPage or SetPageblockMigratetype { Mt: MigrateType.Isolate })).ToArray() }),
             ScenarioShrinker.Shrink);
 

@@ -49,7 +49,7 @@ public sealed class IsolationWalkFindingTests(ITestOutputHelper output)
     [Fact]
     public void Undo_in_5_2_counts_a_piece_of_a_split_block_twice()
     {
-        var result = Find(BuddyOperationGen.Arbitrary(walks: true), s => OnEra(s, KernelEra.V5_2), "Counters match contents", maxOps: 10);
+        var result = Find(BuddyOperationGen.Arbitrary(BuddyOperationGen.SmallZones, walks: true), s => OnEra(s, KernelEra.V5_2), "Counters match contents", maxOps: 10);
         Assert.Contains("NR_FREE_PAGES", result.ShrunkReport!.FailureMessage, StringComparison.Ordinal);
         Assert.Contains(result.Shrunk!.Operations, o => o is UndoIsolatePageRange);
         Assert.Contains(result.Shrunk.Operations, o => o is AllocPages);
@@ -61,7 +61,7 @@ public sealed class IsolationWalkFindingTests(ITestOutputHelper output)
     [Fact]
     public void Undo_in_5_2_counts_a_piece_twice_also_under_v1_fixed()
     {
-        var result = Find(AerationOperationGen.Arbitrary(walks: true), s => Designs.Run(Designs.V1Fixed, s), "Counters match contents", maxOps: 14);
+        var result = Find(AerationOperationGen.Arbitrary(AerationOperationGen.Zones, walks: true), s => Designs.Run(Designs.V1Fixed, s), "Counters match contents", maxOps: 14);
         Assert.Contains(result.Shrunk!.Operations, o => o is UndoIsolatePageRange);
     }
 
@@ -75,7 +75,7 @@ public sealed class IsolationWalkFindingTests(ITestOutputHelper output)
     [Fact]
     public void The_6_0_walk_leaves_a_straddling_block_on_one_list_between_two_lock_holds()
     {
-        var result = Find(BuddyOperationGen.Arbitrary(walks: true), s => OnEra(s, KernelEra.V6_0), "Block shape", maxOps: 4);
+        var result = Find(BuddyOperationGen.Arbitrary(BuddyOperationGen.SmallZones, walks: true), s => OnEra(s, KernelEra.V6_0), "Block shape", maxOps: 4);
         Assert.Contains("of the block is", result.ShrunkReport!.FailureMessage, StringComparison.Ordinal);
         Assert.True(OnEra(result.Shrunk!, KernelEra.V6_9).Passed, "the 6.9 walk fails the same counterexample");
     }
@@ -89,7 +89,7 @@ public sealed class IsolationWalkFindingTests(ITestOutputHelper output)
     [Fact]
     public void The_6_0_window_lets_an_allocation_take_pages_of_an_isolated_pageblock()
     {
-        var result = Find(BuddyOperationGen.Arbitrary(walks: true), s => OnEra(s, KernelEra.V6_0), "Differential oracle", maxOps: 6);
+        var result = Find(BuddyOperationGen.Arbitrary(BuddyOperationGen.SmallZones, walks: true), s => OnEra(s, KernelEra.V6_0), "Differential oracle", maxOps: 6);
         Assert.Contains("no page of an isolated (MIGRATE_ISOLATE) pageblock handed out", result.ShrunkReport!.FailureMessage, StringComparison.Ordinal);
         Assert.Contains(result.Shrunk!.Operations, o => o is AllocPages);
         Assert.True(OnEra(result.Shrunk, KernelEra.V6_9).Passed, "the 6.9 walk fails the same counterexample");
@@ -107,7 +107,7 @@ public sealed class IsolationWalkFindingTests(ITestOutputHelper output)
     [Fact]
     public void Mainline_reporting_puts_a_reported_block_back_across_a_partly_isolated_max_order_block()
     {
-        var result = Find(ReportingOperationGen.Arbitrary(walks: true), s => Designs.Run(Designs.Reporting, s), "Block shape", maxOps: 6);
+        var result = Find(ReportingOperationGen.Arbitrary(ReportingOperationGen.Zones, walks: true), s => Designs.Run(Designs.Reporting, s), "Block shape", maxOps: 6);
         Assert.Contains(result.Shrunk!.Operations, o => o is StepWorker);
         Assert.DoesNotContain(result.Shrunk.Operations, o => o is IsolateFreePage or PutbackIsolatedPage);
         Assert.NotEqual("Block shape", Designs.Run("reporting-5.10", result.Shrunk).Violation?.Invariant);
@@ -117,7 +117,7 @@ public sealed class IsolationWalkFindingTests(ITestOutputHelper output)
     [Fact]
     public void The_6_9_allocator_puts_any_held_block_back_across_a_partly_isolated_max_order_block()
     {
-        var result = Find(BuddyOperationGen.Arbitrary(walks: true), s => OnEra(s, KernelEra.V6_9), "Block shape", maxOps: 8);
+        var result = Find(BuddyOperationGen.Arbitrary(BuddyOperationGen.SmallZones, walks: true), s => OnEra(s, KernelEra.V6_9), "Block shape", maxOps: 8);
         Assert.Contains(result.Shrunk!.Operations, o => o is PutbackIsolatedPage);
     }
 }
