@@ -395,13 +395,24 @@ public class Aerator : IFreePageHinting
     {
         if (az.Flags.Test(ZoneFlag.AerationActive))
         {
-            Reach.Hit(GuardedRule.PopulateKeepsBoundaries);
+            if (AnyBoundaryAwayFromHead(az))
+                Reach.Hit(GuardedRule.PopulateKeepsBoundaries);
             return;
         }
         for (int order = az.Zone.MaxOrder - 1; order >= MinOrder; order--)
             for (int mt = MigrateTypes.Count - 1; mt >= 0; mt--)
                 Boundary.Reset(az.Zone, order, (MigrateType)mt);
         az.Flags.Set(ZoneFlag.AerationActive);
+    }
+
+    /// <summary>For the reachability counts: whether a reset would move some boundary of the zone (one not at its list head).</summary>
+    private bool AnyBoundaryAwayFromHead(AerationZone az)
+    {
+        for (int order = MinOrder; order < az.Zone.MaxOrder; order++)
+            for (int mt = 0; mt < MigrateTypes.Count; mt++)
+                if (Boundary.Get(order, (MigrateType)mt) != (az.Zone, az.Zone.ListHead(order, (MigrateType)mt)))
+                    return true;
+        return false;
     }
 
     /// <summary>aerator_drain(): return every batch block through put_aeration_page().</summary>

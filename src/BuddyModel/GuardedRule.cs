@@ -118,7 +118,7 @@ public enum GuardedRule
     [Guard("get_aeration_page")] AerationPageTakesFirst,
     /// <summary>get_aeration_page: the whole list is aerated: it becomes the boundary, nothing is taken.</summary>
     [Guard("get_aeration_page")] AerationPageListAllAerated,
-    /// <summary>aerator_populate_boundaries: the zone is already ACTIVE: the boundaries are kept.</summary>
+    /// <summary>aerator_populate_boundaries: the zone is already ACTIVE: the boundaries are kept (a reset would move one).</summary>
     [Guard("aerator_populate_boundaries")] PopulateKeepsBoundaries,
     /// <summary>put_aeration_page: with isolation about, the block goes to its pageblock's type, not the recorded one.</summary>
     [Guard("put_aeration_page")] DrainUsesPageblockType,
@@ -149,8 +149,6 @@ public enum GuardedRule
     [Guard("page_reporting_notify_free")] ReportingNotifyOrderBelow,
     /// <summary>__page_reporting_notify: pr_dev_info is NULL (unregistered): no request.</summary>
     [Guard("__page_reporting_notify")] ReportingNotifyNoDevice,
-    /// <summary>__page_reporting_request: already REQUESTED: nothing to do.</summary>
-    [Guard("__page_reporting_request")] RequestAlreadyRequested,
     /// <summary>__page_reporting_request: the pass is ACTIVE: REQUESTED is set but the work is not scheduled (the pass sees it).</summary>
     [Guard("__page_reporting_request")] RequestDuringPass,
     /// <summary>__free_one_page (FPI_SKIP_REPORT_NOTIFY, 5.7+ putback): a free that would have notified does not.</summary>
