@@ -31,7 +31,7 @@ public enum GuardedRule
     [Guard("__free_one_page")] MergeCappedAtMaxOrder,
     /// <summary>__free_one_page (5.2): above pageblock_order an isolated and a non-isolated pageblock do not merge, the buddy being free.</summary>
     [Guard("__free_one_page")]
-    [Unreached("isolation always covers a whole MAX_ORDER-aligned range (Zone.SetPageblockMigratetype), so a buddy below MAX_ORDER-1 shares the block's isolation state; pageblock-by-pageblock isolation would reach it")]
+    [Unreached("isolation always covers a whole MAX_ORDER-aligned range (Zone.SetPageblockMigratetype): outside an unisolation a buddy below MAX_ORDER-1 shares the block's isolation state, and during one the free buddies that could merge merged while both were isolated; pageblock-by-pageblock isolation would reach it")]
     MergeRefusedByIsolation,
     /// <summary>__free_one_page / buddy_merge_likely: the next-higher buddy is free, so the block goes to the tail.</summary>
     [Guard("buddy_merge_likely")] PlaceTailMergeLikely,
