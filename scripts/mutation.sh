@@ -35,8 +35,11 @@ trap 'rmdir "$lock"' EXIT
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 COYOTE_CLI_TELEMETRY_OPTOUT=1
 dotnet tool restore >/dev/null
-# Stryker builds the test projects itself; a restored solution makes that build quiet and quick.
+# Stryker builds the test projects itself; a restored and built solution makes that build quick,
+# and the CLI tests that run the built tool or the Coyote scenario assembly (tests/Concurrency)
+# find them: without it those tests fail in Stryker's initial run and stop counting.
 dotnet restore Verification.sln >/dev/null
+dotnet build Verification.sln --no-restore -c Debug -v q >/dev/null || { echo "scripts/mutation.sh: the solution does not build; run dotnet build Verification.sln to see why" >&2; exit 3; }
 
 for p in "${projects[@]}"; do
   out="$root/mutation/$p"

@@ -33,8 +33,7 @@ public class AeratorShutdown
         InProgress = true;
         Returned = false;
         Sleeps = 0;
-        _aerator.NotifyEnabled.SlowDec();
-        Kernel.Tracepoint.Emit("aerator_shutdown: static_key_slow_dec(&aerator_notify_enabled)");
+        DisableNotify();
         Step();
         return true;
     }
@@ -58,6 +57,13 @@ public class AeratorShutdown
         InProgress = false;
         Returned = true;
         return true;
+    }
+
+    /// <summary>static_key_slow_dec(&amp;aerator_notify_enabled): frees stop calling into the aerator (those past the test excepted).</summary>
+    protected virtual void DisableNotify()
+    {
+        _aerator.NotifyEnabled.SlowDec();
+        Kernel.Tracepoint.Emit("aerator_shutdown: static_key_slow_dec(&aerator_notify_enabled)");
     }
 
     /// <summary>while (atomic_read(&amp;a_dev_info->refcnt)) msleep(20);</summary>

@@ -19,6 +19,9 @@ public sealed record AerationDesign(
     Func<Aerator, AeratorShutdown> MakeShutdown,
     bool DriverValidatesPoison)
 {
+    /// <summary>The virtio-balloon driver's hinting half, given the queue, the features and the hints array's size.</summary>
+    public Func<Virtqueue, BalloonFeatures, int, HintingDriver> MakeDriver { get; init; } = (vq, f, hintsMax) => new HintingDriver(vq, f, hintsMax);
+
     /// <summary>The June 2019 v1 design as posted.</summary>
     public static readonly AerationDesign V1 = new(
         "v1",

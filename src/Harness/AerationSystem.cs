@@ -28,7 +28,7 @@ public sealed class AerationSystem : GuestSystem, Specs.Aeration.IAerationSubjec
         Worker = new AeratorWorker(Aerator);
         Shutdown = design.MakeShutdown(Aerator);
         Queue = new Virtqueue("hinting_vq", Setup.QueueSize);
-        Driver = new HintingDriver(Queue, Setup.Features, Math.Min(HintingDriver.HintsMax, Setup.Aerator.Capacity));
+        Driver = design.MakeDriver(Queue, Setup.Features, Math.Min(HintingDriver.HintsMax, Setup.Aerator.Capacity));
         Host = design.MakeHost(Queue, Memory, Setup.Features);
         Device = new AeratorDevInfo(Driver, Driver.Capacity);
     }

@@ -6,7 +6,7 @@ namespace Aeration.Virtio;
 /// hints array as one out-buffer to hinting_vq, kicks, and waits (wait_event on vb->acked)
 /// until the device returns the buffer.
 /// </summary>
-public sealed class HintingDriver : IAeratorReact
+public class HintingDriver : IAeratorReact
 {
     /// <summary>VIRTIO_BALLOON_ARRAY_HINTS_MAX.</summary>
     public const int HintsMax = 32;
@@ -58,6 +58,9 @@ public sealed class HintingDriver : IAeratorReact
     /// <summary>page_to_hints_pa_order(): the block's physical address with its order in the low bits.</summary>
     public static ulong Encode(int pfn, int order) => ((ulong)pfn << PageShift) | (uint)order;
 
+    /// <summary>One entry of vb->hints for a batch block (page_to_hints_pa_order); tests swap in broken encodings.</summary>
+    protected virtual ulong Hint(BatchEntry e) => Encode(e.Pfn, e.Order);
+
     /// <summary>virtballoon_aerator_react() up to its wait_event().</summary>
     public void Submit(IReadOnlyList<BatchEntry> batch)
     {
@@ -68,7 +71,7 @@ public sealed class HintingDriver : IAeratorReact
         {
             if (num == _hints.Length)
                 throw new InvalidOperationException($"virtballoon_aerator_react: batch of {batch.Count} blocks exceeds the hints array ({_hints.Length})");
-            _hints[num++] = Encode(e.Pfn, e.Order);
+            _hints[num++] = Hint(e);
         }
         if (num == 0)
             return; // WARN_ON(vb->num_hints == 0): nothing submitted

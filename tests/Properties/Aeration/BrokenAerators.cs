@@ -60,6 +60,42 @@ public sealed class HostDropsAfterAck(Virtqueue vq, GuestMemory memory, BalloonF
     }
 }
 
+/// <summary>
+/// clear_page_aerated() that leaves nr_free_aerated alone outside a pass: the count is only
+/// fixed up on the boundary path, so an aerated block allocated while the zone is not ACTIVE
+/// stays counted and notify's raw = nr_free - nr_free_aerated undercounts.
+/// </summary>
+public sealed class ClearAeratedCountsOnlyWhenActive(IReadOnlyList<Zone> zones, AeratorConfig config) : AeratorWithFixes(zones, config)
+{
+    public override void DelFromFreeList(Zone zone, int pfn, int order, MigrateType mt)
+    {
+        if ((zone.Flags(pfn) & PageFlags.Aerated) != 0 && !Of(zone).Flags.Test(ZoneFlag.AerationActive))
+        {
+            zone.ClearPageFlag(pfn, PageFlags.Aerated); // the nr_free_aerated[order]-- that was left out
+            return;
+        }
+        base.DelFromFreeList(zone, pfn, order, mt);
+    }
+}
+
+/// <summary>aerator_shutdown() that clears a_dev_info right after the static key, before it waits for the refcount: a pass still running finds it gone.</summary>
+public sealed class ShutdownUnpublishesBeforeWaiting(global::Aeration.Aerator aerator) : global::Aeration.AeratorShutdown(aerator)
+{
+    private readonly global::Aeration.Aerator _aerator = aerator;
+
+    protected override void DisableNotify()
+    {
+        base.DisableNotify();
+        _aerator.Unpublish(); // moved up from after the refcount loop
+    }
+}
+
+/// <summary>page_to_hints_pa_order() that puts the block's size in pages (1 &lt;&lt; order) where its order belongs.</summary>
+public sealed class DriverHintsPageCount(Virtqueue vq, BalloonFeatures negotiated, int hintsMax) : HintingDriver(vq, negotiated, hintsMax)
+{
+    protected override ulong Hint(BatchEntry e) => Encode(e.Pfn, 1 << e.Order);
+}
+
 /// <summary>The designs built from the broken parts, by name.</summary>
 public static class BrokenAerators
 {
@@ -70,6 +106,9 @@ public static class BrokenAerators
         nameof(MergedBlockKeepsMark) => AerationDesign.V1Fixed with { Name = name, MakeAerator = (z, c) => new MergedBlockKeepsMark(z, c) },
         nameof(ShutdownWithoutWaiting) => AerationDesign.V1Fixed with { Name = name, MakeShutdown = a => new ShutdownWithoutWaiting(a) },
         nameof(HostDropsAfterAck) => AerationDesign.V1Fixed with { Name = name, MakeHost = (q, m, f) => new HostDropsAfterAck(q, m, f) },
+        nameof(ClearAeratedCountsOnlyWhenActive) => AerationDesign.V1Fixed with { Name = name, MakeAerator = (z, c) => new ClearAeratedCountsOnlyWhenActive(z, c) },
+        nameof(ShutdownUnpublishesBeforeWaiting) => AerationDesign.V1Fixed with { Name = name, MakeShutdown = a => new ShutdownUnpublishesBeforeWaiting(a) },
+        nameof(DriverHintsPageCount) => AerationDesign.V1Fixed with { Name = name, MakeDriver = (q, f, n) => new DriverHintsPageCount(q, f, n) },
         "PoisoningWithoutPagePoison" => AerationDesign.V1Fixed with { Name = name },
         _ => throw new ArgumentException($"unknown broken aerator {name}", nameof(name)),
     };

@@ -125,6 +125,19 @@ public sealed class V1FindingTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// The fix the low-watermark finding needs is KeepLowWatermark alone: the design with every
+    /// other fix still fails the invariant (v1's own counterexample leans on its other flaws too,
+    /// so it is searched again on that design), and v1-fixed passes what it finds.
+    /// </summary>
+    [Fact]
+    public void V1_fixed_without_KeepLowWatermark_fails_the_low_watermark_again()
+    {
+        var zones = new[] { new ZoneConfig { Name = "Tight", NrPages = 256, MaxOrder = 6, PageblockOrder = 2, MinWatermarkPages = 48 } };
+        var r = Find(AerationOperationGen.Arbitrary(zones), Only("Low watermark kept", AerationDesign.V1FixedWithout(V1Fixes.KeepLowWatermark)), "Low watermark kept", 30);
+        Assert.Contains("out for hinting", r.ShrunkReport!.Violation!.Found);
+    }
+
+    /// <summary>
     /// v1's driver starts hinting with page poisoning on and no PAGE_POISON: a hinted page comes
     /// back zero instead of the poison value. (virtballoon_validate refuses that since 5.7.)
     /// </summary>

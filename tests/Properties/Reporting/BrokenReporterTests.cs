@@ -71,6 +71,7 @@ public sealed class BrokenReporterTests(ITestOutputHelper output)
         Assert.NotNull(violation);
         Assert.Equal(invariant, violation!.Invariant);
         Assert.Contains(messagePart, violation.ToString(), StringComparison.Ordinal);
+        ViolationSnapshot.Match(variant, result);
 
         // The shrunk scenario, run again through the harness on a fresh system, fails the same way.
         var replay = Run(result.Shrunk, BrokenReporters.Parts(variant));
