@@ -89,7 +89,7 @@ public static class CheckRunner
         }
         else
         {
-            gen = BuddyOperationGen.Scenario(settings.Zone is { } z ? [z] : null);
+            gen = BuddyOperationGen.Scenario(settings.Zone is { } z ? [z] : BuddyOperationGen.CheckZones);
         }
         if (settings.NoIsolation)
             gen = gen.Select(s => s with { Operations = s.Operations.Where(o => !IsIsolation(o)).ToArray() });
