@@ -395,7 +395,8 @@ public class Aerator : IFreePageHinting
     {
         if (az.Flags.Test(ZoneFlag.AerationActive))
         {
-            Reach.Hit(GuardedRule.PopulateKeepsBoundaries);
+            if (AnyBoundaryAwayFromHead(az))
+                Reach.Hit(GuardedRule.PopulateKeepsBoundaries);
             return;
         }
         for (int order = az.Zone.MaxOrder - 1; order >= MinOrder; order--)
@@ -413,6 +414,16 @@ public class Aerator : IFreePageHinting
     {
         ArgumentNullException.ThrowIfNull(az);
         az.Flags.Clear(ZoneFlag.AerationActive);
+    }
+
+    /// <summary>For the reachability counts: whether a reset would move some boundary of the zone (one not at its list head).</summary>
+    private bool AnyBoundaryAwayFromHead(AerationZone az)
+    {
+        for (int order = MinOrder; order < az.Zone.MaxOrder; order++)
+            for (int mt = 0; mt < MigrateTypes.Count; mt++)
+                if (Boundary.Get(order, (MigrateType)mt) != (az.Zone, az.Zone.ListHead(order, (MigrateType)mt)))
+                    return true;
+        return false;
     }
 
     /// <summary>aerator_drain(): return every batch block through put_aeration_page().</summary>

@@ -31,7 +31,7 @@ public enum GuardedRule
     [Guard("__free_one_page")] MergeCappedAtMaxOrder,
     /// <summary>__free_one_page (5.2): above pageblock_order an isolated and a non-isolated pageblock do not merge, the buddy being free.</summary>
     [Guard("__free_one_page")]
-    [Unreached("isolation always covers a whole MAX_ORDER-aligned range (Zone.SetPageblockMigratetype), so a buddy below MAX_ORDER-1 shares the block's isolation state; pageblock-by-pageblock isolation would reach it")]
+    [Unreached("isolation always covers a whole MAX_ORDER-aligned range (Zone.SetPageblockMigratetype): outside an unisolation a buddy below MAX_ORDER-1 shares the block's isolation state, and during one the free buddies that could merge merged while both were isolated; pageblock-by-pageblock isolation would reach it")]
     MergeRefusedByIsolation,
     /// <summary>__free_one_page / buddy_merge_likely: the next-higher buddy is free, so the block goes to the tail.</summary>
     [Guard("buddy_merge_likely")] PlaceTailMergeLikely,
@@ -118,7 +118,7 @@ public enum GuardedRule
     [Guard("get_aeration_page")] AerationPageTakesFirst,
     /// <summary>get_aeration_page: the whole list is aerated: it becomes the boundary, nothing is taken.</summary>
     [Guard("get_aeration_page")] AerationPageListAllAerated,
-    /// <summary>aerator_populate_boundaries: the zone is already ACTIVE: the boundaries are kept.</summary>
+    /// <summary>aerator_populate_boundaries: the zone is already ACTIVE: the boundaries are kept (a reset would move one).</summary>
     [Guard("aerator_populate_boundaries")] PopulateKeepsBoundaries,
     /// <summary>put_aeration_page: with isolation about, the block goes to its pageblock's type, not the recorded one.</summary>
     [Guard("put_aeration_page")] DrainUsesPageblockType,
@@ -149,8 +149,6 @@ public enum GuardedRule
     [Guard("page_reporting_notify_free")] ReportingNotifyOrderBelow,
     /// <summary>__page_reporting_notify: pr_dev_info is NULL (unregistered): no request.</summary>
     [Guard("__page_reporting_notify")] ReportingNotifyNoDevice,
-    /// <summary>__page_reporting_request: already REQUESTED: nothing to do.</summary>
-    [Guard("__page_reporting_request")] RequestAlreadyRequested,
     /// <summary>__page_reporting_request: the pass is ACTIVE: REQUESTED is set but the work is not scheduled (the pass sees it).</summary>
     [Guard("__page_reporting_request")] RequestDuringPass,
     /// <summary>__free_one_page (FPI_SKIP_REPORT_NOTIFY, 5.7+ putback): a free that would have notified does not.</summary>

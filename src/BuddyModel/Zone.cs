@@ -78,7 +78,13 @@ public partial class Zone
     /// How often each guarded rule of the model was reached with effect (reachability facts;
     /// not kernel state). A hinting design plugged into several zones makes them share one.
     /// </summary>
-    public RuleReach Reach { get; set; } = new();
+    public RuleReach Reach
+    {
+        get => _reach;
+        set => _reach = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    private RuleReach _reach = new();
 
     /// <summary>Which kernel's allocator this zone behaves like.</summary>
     public KernelEra Era { get; }

@@ -89,7 +89,9 @@ public static class CheckRunner
         }
         else
         {
-            gen = BuddyOperationGen.Scenario(settings.Zone is { } z ? [z] : settings.SingleZone ? BuddyOperationGen.SmallZones : null, settings.IsolationWalk);
+            gen = settings.Zone is { } z ? BuddyOperationGen.Scenario([z], settings.IsolationWalk)
+                : settings.SingleZone ? BuddyOperationGen.Scenario(BuddyOperationGen.CheckZones, settings.IsolationWalk)
+                : BuddyOperationGen.Scenario(null, settings.IsolationWalk, singles: BuddyOperationGen.CheckZones);
         }
         if (settings.NoIsolation)
             gen = gen.Select(s => s with { Operations = s.Operations.Where(o => !IsIsolation(o)).ToArray() });

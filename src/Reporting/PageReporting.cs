@@ -214,11 +214,9 @@ public class PageReporting : IFreePageHinting
     public void Request(PageReportingDevInfo prdev)
     {
         ArgumentNullException.ThrowIfNull(prdev);
+        // Already REQUESTED: the exchange would change nothing (no guarded rule: no effect).
         if (prdev.State.Read() == (int)ReportingState.Requested)
-        {
-            Reach.Hit(GuardedRule.RequestAlreadyRequested);
             return;
-        }
         int old = prdev.State.Exchange((int)ReportingState.Requested);
         if (Tracepoint.On)
             Tracepoint.Emit($"__page_reporting_request: state {(ReportingState)old} -> REQUESTED{(old == (int)ReportingState.Idle ? ", schedule the work" : "")}");
