@@ -141,9 +141,9 @@ public partial class Zone
     /// <summary>Which page_is_buddy rule refused the merge with the buddy at buddyPfn (for the reachability counts).</summary>
     private GuardedRule WhyNoMerge(int buddyPfn)
     {
-        if ((uint)buddyPfn >= (uint)NrPages)
+        if (!SpansPfn(buddyPfn))
             return GuardedRule.MergeBuddyOutsideZone;
-        var f = _flags[buddyPfn];
+        var f = _flags[buddyPfn - _start];
         return (f & PageFlags.Buddy) != 0 ? GuardedRule.MergeBuddyOtherOrder
             : (f & PageFlags.Held) != 0 ? GuardedRule.MergeBuddyHeld
             : GuardedRule.MergeBuddyNotFree;
