@@ -29,9 +29,8 @@ public enum GuardedRule
     MergeBuddyOutsideZone,
     /// <summary>__free_one_page: merging stops at MAX_ORDER-1 although the buddy of that order is free.</summary>
     [Guard("__free_one_page")] MergeCappedAtMaxOrder,
-    /// <summary>__free_one_page (5.2): above pageblock_order an isolated and a non-isolated pageblock do not merge, the buddy being free.</summary>
+    /// <summary>__free_one_page: above pageblock_order an isolated and a non-isolated pageblock do not merge, the buddy being free (reached where isolation is per pageblock: the 6.9 allocator of reporting, and the isolation walk).</summary>
     [Guard("__free_one_page")]
-    [Unreached("isolation always covers a whole MAX_ORDER-aligned range (Zone.SetPageblockMigratetype): outside an unisolation a buddy below MAX_ORDER-1 shares the block's isolation state, and during one the free buddies that could merge merged while both were isolated; pageblock-by-pageblock isolation would reach it")]
     MergeRefusedByIsolation,
     /// <summary>__free_one_page / buddy_merge_likely: the next-higher buddy is free, so the block goes to the tail.</summary>
     [Guard("buddy_merge_likely")] PlaceTailMergeLikely,
@@ -77,9 +76,8 @@ public enum GuardedRule
     [Guard("__isolate_free_page")] IsolateRetypesPageblock,
     /// <summary>__isolate_free_page: ... except an ISOLATE pageblock, which keeps its type.</summary>
     [Guard("__isolate_free_page")] IsolateKeepsIsolatedPageblock,
-    /// <summary>unset_migratetype_isolate: a free block of at least pageblock_order is freed again and merges with its buddy.</summary>
+    /// <summary>unset_migratetype_isolate: a free block of at least pageblock_order is freed again and merges with its buddy (reached where isolation is per pageblock).</summary>
     [Guard("unset_migratetype_isolate")]
-    [Unreached("with whole-range isolation two free buddies of the range merge while both are isolated, so the block freed again finds its buddy either merged already or outside the range at MAX_ORDER-1; pageblock-by-pageblock isolation would reach it")]
     UnisolateFreesToMerge,
     /// <summary>del_page_from_free_list (5.7+): a reported block leaving its list loses PG_reported.</summary>
     [Guard("del_page_from_free_list")] DelClearsReported,
@@ -124,9 +122,8 @@ public enum GuardedRule
     [Guard("put_aeration_page")] DrainUsesPageblockType,
     /// <summary>aerator_startup: a device is already published: -EBUSY.</summary>
     [Guard("aerator_startup")] AeratorStartupBusy,
-    /// <summary>aerator_cycle: a zone that is not REQUESTED is passed over.</summary>
+    /// <summary>aerator_cycle: a zone that is not REQUESTED is passed over (guests of several zones).</summary>
     [Guard("aerator_cycle")]
-    [Unreached("the systems have one zone, and refcnt is the REQUESTED zones + 1 (Refcount accounting), so a pass runs only while that zone is REQUESTED; a system of several zones would reach it")]
     CycleSkipsUnrequestedZone,
     /// <summary>aerator_scrub_zone: still REQUESTED after a drain: fill another batch.</summary>
     [Guard("aerator_scrub_zone")] ScrubAgainWhileRequested,
