@@ -18,11 +18,15 @@ public partial class Zone
         while ((pfn = RmqueueSmallest(order, mt)) < 0)
         {
             if (!RmqueueFallback(order, mt))
+            {
+                Observer?.Allocated(this, order, mt, -1);
                 return -1;
+            }
         }
         SetPageOrder(pfn, order, PageFlags.Allocated);
         _listMt[pfn] = mt; // set_pcppage_migratetype
         NrFreePages -= 1 << order;
+        Observer?.Allocated(this, order, mt, pfn);
         return pfn;
     }
 

@@ -20,6 +20,7 @@ public partial class Zone
             throw new BadPageException(pfn, "freeing a block that is not allocated: no allocated block starts here (a tail page, or a page inside a free block)");
         if (_order[pfn] != order)
             throw new BadPageException(pfn, $"freed at order {order} but allocated at order {_order[pfn]}");
+        Observer?.Freeing(this, pfn, order);
         _flags[pfn] &= ~PageFlags.Allocated;
         // free_one_page(): the migratetype is the pageblock's at the time of the free.
         FreeOnePage(pfn, order, GetPageblockMigratetype(pfn), FreeFlags.None);
@@ -62,12 +63,17 @@ public partial class Zone
         }
 
     doneMerging:
+        // 5.10: FPI_TO_TAIL is tested first, so such a free draws no shuffle bit; only 5.10+
+        // passes it. v1's aerated free (5.2) is placed after the usual choice was made, so it
+        // still draws one (an assumption: the series does not say otherwise).
         bool toTail;
-        if (_shuffle != null && order >= MaxOrder - 1)
+        if ((flags & FreeFlags.ToTail) != 0)
+            toTail = true;
+        else if (_shuffle != null && order >= MaxOrder - 1)
             toTail = ShufflePickTail();
         else
             toTail = BuddyMergeLikely(pfn, order);
-        if ((flags & (FreeFlags.ToTail | FreeFlags.Hinted)) != 0)
+        if ((flags & FreeFlags.Hinted) != 0)
             toTail = true;
 
         if (toTail)

@@ -22,6 +22,7 @@ public partial class Zone
             throw new BadPageException(pfn, $"outside zone {Config.Name} (pfn 0..{NrPages - 1})");
         if ((uint)mt >= MigrateTypes.Count)
             throw new BadPageException(pfn, $"migratetype {(int)mt} out of range");
+        Observer?.SettingPageblockMigratetype(this, pfn, mt);
         int start = pfn & ~((1 << PageblockOrder) - 1);
         var old = GetPageblockMigratetype(start);
         if (old == mt)

@@ -20,6 +20,8 @@ public class BuddySystem
     {
         Zone = zone ?? throw new ArgumentNullException(nameof(zone));
         Oracle = new ReferenceModel(zone.NrPages);
+        Placement = new ReferenceLists(zone);
+        zone.Observer = Placement;
     }
 
     /// <summary>The zone under test.</summary>
@@ -27,6 +29,12 @@ public class BuddySystem
 
     /// <summary>The trivially correct reference the zone must agree with.</summary>
     public ReferenceModel Oracle { get; }
+
+    /// <summary>
+    /// The placement oracle: the free lists in plain form, fed every call the zone gets (the
+    /// zone's Observer), compared list by list and pageblock by pageblock after every step.
+    /// </summary>
+    public ReferenceLists Placement { get; }
 
     /// <summary>Blocks allocated by the test and not yet freed, oldest first.</summary>
     public IReadOnlyList<(int Pfn, int Order)> Live => _live;
@@ -109,8 +117,22 @@ public class BuddySystem
     /// </summary>
     public virtual Violation? Finish(List<string> log) => null;
 
-    /// <summary>Every invariant of this system, at a point where zone->lock is free: the first violation or null.</summary>
-    public virtual Violation? CheckInvariants()
+    /// <summary>
+    /// Every invariant of this system, at a point where zone->lock is free: the first violation
+    /// or null. The placement oracle comes last, so that a finding a design's own invariant
+    /// names is reported by that invariant.
+    /// </summary>
+    public Violation? CheckInvariants()
+    {
+        var v = CheckSystemInvariants();
+        if (v is not null)
+            return v;
+        lock (Zone.Lock)
+            return Placement.Compare(Zone);
+    }
+
+    /// <summary>The invariants of the allocator and the frame oracle; a design adds its own.</summary>
+    protected virtual Violation? CheckSystemInvariants()
     {
         lock (Zone.Lock)
             return BuddyInvariants.CheckAll(Zone) ?? Oracle.Compare(Zone);

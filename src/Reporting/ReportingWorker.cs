@@ -294,14 +294,14 @@ public class ReportingWorker
                 continue;
             }
             // The scatterlist is full: make this first unprocessed block the head, then report.
-            lists.RotateToFront(page, head);
+            zone.RotateFreeListToFront(page, order, (MigrateType)_mt);
             Tracepoint.Emit(TraceKind.Unlock, "released zone->lock");
             Monitor.Exit(zone.Lock);
             SubmitReport(_sgl, ReportingWorkerState.Reporting);
             return true;
         }
         if (_next != head)
-            lists.RotateToFront(_next, head);
+            zone.RotateFreeListToFront(_next, order, (MigrateType)_mt);
         Tracepoint.Emit(TraceKind.Unlock, "released zone->lock");
         Monitor.Exit(zone.Lock);
         return false;
