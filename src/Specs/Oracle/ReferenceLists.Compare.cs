@@ -60,16 +60,18 @@ public sealed partial class ReferenceLists
         string name = $"free_area[{order}].free_list[{MigrateTypes.Name(mt)}]";
         int? want = at < expected.Count ? expected[at] : null;
         int? got = at < actual.Count ? actual[at] : null;
-        string why = want is int w && _placed.TryGetValue(w, out var p)
-            ? $"the reference's pfn {w} was {Say(p.Rule)} by call #{p.Call}: {_calls[p.Call]}"
-            : got is int g && _placed.TryGetValue(g, out var q)
-            ? $"the reference's pfn {g} is at position {expected.IndexOf(g)}, {Say(q.Rule)} by call #{q.Call}: {_calls[q.Call]}"
-            : got is int g2 ? $"the reference has {WhatIs(g2)}" : $"the reference's list is {expected.Count} long";
+        var why = new List<string>();
+        if (want is int w && _placed.TryGetValue(w, out var p))
+            why.Add($"the reference's pfn {w} was {Say(p.Rule)} by call #{p.Call} ({_calls[p.Call]})");
+        if (got is int g)
+            why.Add(expected.IndexOf(g) is int k and >= 0 && _placed.TryGetValue(g, out var q)
+                ? $"the reference has pfn {g} at position {k}, {Say(q.Rule)} by call #{q.Call} ({_calls[q.Call]})"
+                : $"the reference has {WhatIs(g)}");
         return new Violation(InvariantName, ZoneName,
             Expected: $"{name} head to tail: {Sequence(expected, at, expected.Count)}",
             Found: corrupt ?? $"{Sequence(actual, at, actual.Count >= at + Shown + 1 ? -1 : actual.Count)}; first difference at position {at}: expected {(want is int x ? $"pfn {x}" : "the end of the list")}, found {(got is int y ? $"pfn {y}" : "the end of the list")}",
             Order: order, Migratetype: MigrateTypes.Name(mt), Pfn: want ?? got,
-            Where: $"after call #{_calls.Count - 1} ({_calls[^1]}); {why}");
+            Where: string.Join("; ", [$"after call #{_calls.Count - 1} ({_calls[^1]})", .. why]));
     }
 
     /// <summary>The zone's list head to tail, at most limit blocks (the comparison already checked the links up to there).</summary>
