@@ -66,6 +66,7 @@ public sealed partial class ReferenceLists
             Fail($"pfn {pfn} on free_area[{order}].free_list[{MigrateTypes.Name(mt)}]", $"the reference has {WhatIs(pfn)}", order, mt, pfn);
             return;
         }
+        Rotations++;
         // The blocks before pfn go, in their order, behind the last one.
         var before = list.GetRange(0, i);
         list.RemoveRange(0, i);
@@ -116,8 +117,9 @@ public sealed partial class ReferenceLists
     /// seeded, and the oracle draws exactly when the kernel draws); otherwise at the tail when
     /// buddy_merge_likely (order below MAX_ORDER-2 and the next-order buddy of the merged block
     /// is free), else at the head. v1's hinted put-back goes to the tail whatever was chosen.
+    /// zone is where the design's tail is asked for; null (boot) means the true tail.
     /// </summary>
-    private void FreeOnePage(Zone zone, int pfn, int order, MigrateType mt, FreeFlags flags)
+    private void FreeOnePage(Zone? zone, int pfn, int order, MigrateType mt, FreeFlags flags)
     {
         while (order < MaxOrder - 1)
         {
@@ -159,9 +161,11 @@ public sealed partial class ReferenceLists
     /// design names the list head. A named block that left its list during this call stands for
     /// the block that followed it.
     /// </summary>
-    private int TailIndex(Zone zone, int order, MigrateType mt)
+    private int TailIndex(Zone? zone, int order, MigrateType mt)
     {
         var list = ListOf(order, mt);
+        if (zone is null)
+            return list.Count;
         int node = zone.Hinting.GetTail(zone, order, mt);
         if (zone.IsListHead(node))
             return list.Count;
@@ -176,6 +180,7 @@ public sealed partial class ReferenceLists
                 $"pfn {node}, and the reference has {WhatIs(node)}", order, mt, node);
             return list.Count;
         }
+        DesignTailInsertions++;
         return i;
     }
 

@@ -58,7 +58,7 @@ public sealed partial class ReferenceLists : IZoneObserver
         Array.Fill(_pageblock, MigrateType.Movable);
         if (zone.Config.ShuffleSeed is int seed)
             _shuffle = new Random(seed);
-        Boot(zone);
+        Boot();
     }
 
     public string ZoneName { get; }
@@ -73,19 +73,26 @@ public sealed partial class ReferenceLists : IZoneObserver
     /// <summary>The reference's migratetype of pageblock number index.</summary>
     public MigrateType Pageblock(int index) => _pageblock[index];
 
+    /// <summary>Tail insertions that went in before a block the design named (v1's boundary), not at the true tail.</summary>
+    public int DesignTailInsertions { get; private set; }
+
+    /// <summary>list_rotate_to_front calls replayed (the merged design's cycle).</summary>
+    public int Rotations { get; private set; }
+
     /// <summary>The first call the reference found wrong (a free of a block it does not have, an allocation that took another block), or null.</summary>
     public Violation? FirstFailure => _first;
 
     /// <summary>
     /// memblock frees the zone as MAX_ORDER-1 blocks in ascending pfn order, each at the head
-    /// (5.2, 5.7) or, with FPI_TO_TAIL (5.10+ __free_pages_core), at the tail.
+    /// (5.2, 5.7) or, with FPI_TO_TAIL (5.10+ __free_pages_core), at the tail. No design is
+    /// plugged in yet at boot (whatever the zone has now), so a tail is the true tail.
     /// </summary>
-    private void Boot(Zone zone)
+    private void Boot()
     {
         _calls.Add("boot");
         var flags = Era >= KernelEra.V5_10 ? FreeFlags.ToTail : FreeFlags.None;
         for (int pfn = 0; pfn < NrPages; pfn += 1 << (MaxOrder - 1))
-            FreeOnePage(zone, pfn, MaxOrder - 1, MigrateType.Movable, flags);
+            FreeOnePage(null, pfn, MaxOrder - 1, MigrateType.Movable, flags);
     }
 
     // ---- list primitives: the only code that touches _lists and _free ----
