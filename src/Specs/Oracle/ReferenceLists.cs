@@ -21,6 +21,12 @@ namespace Specs.Oracle;
 /// one list rule a pointer into a list obeys: when the block it points at leaves its list during
 /// the same call, the insertion point is the block after it (v1's __aerator_del_from_boundary).
 ///
+/// Adding an operation: the zone's new mutator calls a new IZoneObserver method with its
+/// arguments before it acts (after, only when the outcome is the zone's choice, as for an
+/// allocation), and this class replays it with the list primitives below (Insert*, Remove,
+/// MoveToList, SetPageblock); Compare needs nothing new. One reference per zone: a system of
+/// several zones gives each zone its own (the zone's Observer).
+///
 /// Not modelled: the same simplifications as the zone (no per-cpu lists, no CMA or highatomic,
 /// movable pages counted per allocated head). Nothing here reads the zone's lists or flags
 /// except Compare.
