@@ -345,8 +345,7 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
         return held;
     }
 
-    protected override Violation? CheckSystemInvariants() =>
-        base.CheckSystemInvariants() ?? ReportingInvariants.CheckAll(this);
+    protected override Violation? CheckDesignInvariants() => ReportingInvariants.CheckAll(this);
 
     /// <summary>The settling bound on this zone: SettleSteps for up to SettleBlocks blocks of the reporting order, in proportion beyond.</summary>
     public int SettleBound

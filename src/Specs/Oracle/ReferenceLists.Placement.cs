@@ -166,7 +166,7 @@ public sealed partial class ReferenceLists
         var list = ListOf(order, mt);
         if (zone is null)
             return list.Count;
-        int node = zone.Hinting.GetTail(zone, order, mt);
+        int node = DesignTail(zone, order, mt);
         if (zone.IsListHead(node))
             return list.Count;
         while (node >= 0 && _departed.TryGetValue(node, out int next))

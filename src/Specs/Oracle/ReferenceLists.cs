@@ -79,6 +79,14 @@ public sealed partial class ReferenceLists : IZoneObserver
     /// <summary>The reference's migratetype of pageblock number index.</summary>
     public MigrateType Pageblock(int index) => _pageblock[index];
 
+    /// <summary>
+    /// How the oracle asks the design for its tail (default: the zone's IFreePageHinting.GetTail).
+    /// A harness under Coyote wraps the question so that it adds no scheduling point (v1's
+    /// aerator_get_tail reads the zone's ACTIVE bit with a Volatile read): the oracle is not
+    /// kernel code and must not change the schedules a trace records.
+    /// </summary>
+    public Func<Zone, int, MigrateType, int> DesignTail { get; set; } = static (zone, order, mt) => zone.Hinting.GetTail(zone, order, mt);
+
     /// <summary>Tail insertions that went in before a block the design named (v1's boundary), not at the true tail.</summary>
     public int DesignTailInsertions { get; private set; }
 
