@@ -20,6 +20,7 @@ public partial class Zone
             if (!RmqueueFallback(order, mt))
             {
                 Reach.Hit(GuardedRule.AllocFallbackFindsNothing);
+                Observer?.Allocated(this, order, mt, -1);
                 return -1;
             }
             Reach.Hit(GuardedRule.AllocFallbackSteals);
@@ -27,6 +28,7 @@ public partial class Zone
         SetPageOrder(pfn, order, PageFlags.Allocated);
         _listMt[pfn - _start] = mt; // set_pcppage_migratetype
         NrFreePages -= 1 << order;
+        Observer?.Allocated(this, order, mt, pfn);
         return pfn;
     }
 

@@ -20,6 +20,7 @@ public partial class Zone
             throw new BadPageException(pfn, "freeing a block that is not allocated: no allocated block starts here (a tail page, or a page inside a free block)");
         if (_order[pfn - _start] != order)
             throw new BadPageException(pfn, $"freed at order {order} but allocated at order {_order[pfn - _start]}");
+        Observer?.Freeing(this, pfn, order);
         _flags[pfn - _start] &= ~PageFlags.Allocated;
         // free_one_page(): the migratetype is the pageblock's at the time of the free; from 6.9
         // a block over pageblocks of different migratetypes is freed pageblock by pageblock.
@@ -81,8 +82,17 @@ public partial class Zone
         // A placement rule has an effect only when the list holds a block (head differs from tail).
         bool forced = (flags & (FreeFlags.ToTail | FreeFlags.Hinted)) != 0;
         bool placementMatters = !Lists.IsEmpty(HeadOf(order, mt));
+        // 5.10: FPI_TO_TAIL is tested first, so such a free draws no shuffle bit; only 5.10+
+        // passes it. v1's aerated free (5.2) is placed after the usual choice was made, so it
+        // still draws one (an assumption: the series does not say otherwise).
         bool toTail;
-        if (_shuffle != null && order >= MaxOrder - 1)
+        if ((flags & FreeFlags.ToTail) != 0)
+        {
+            toTail = true;
+            if (placementMatters)
+                Reach.Hit(GuardedRule.PlaceTailFpiToTail);
+        }
+        else if (_shuffle != null && order >= MaxOrder - 1)
         {
             toTail = ShufflePickTail();
             if (toTail && !forced && placementMatters)
@@ -99,10 +109,10 @@ public partial class Zone
                     Reach.Hit(GuardedRule.MergeLikelyCappedBelowMaxOrder);
             }
         }
-        if (!toTail && forced)
+        if ((flags & FreeFlags.Hinted) != 0)
         {
-            if (placementMatters)
-                Reach.Hit((flags & FreeFlags.Hinted) != 0 ? GuardedRule.PlaceTailHinted : GuardedRule.PlaceTailFpiToTail);
+            if (!toTail && placementMatters)
+                Reach.Hit(GuardedRule.PlaceTailHinted);
             toTail = true;
         }
 

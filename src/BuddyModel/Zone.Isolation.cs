@@ -34,6 +34,7 @@ public partial class Zone
         {
             Reach.Hit(GuardedRule.IsolateFromIsolatedPageblock);
         }
+        Observer?.IsolatingFreePage(this, pfn, order);
         DelPageFromFreeArea(pfn, order);
         SetPageOrder(pfn, order, PageFlags.Held);
         if (order >= PageblockOrder - 1)
@@ -67,7 +68,9 @@ public partial class Zone
     public void PutbackIsolatedPage(int pfn, int order)
     {
         ValidateBlock(pfn, order);
-        PutbackHeldBlock(pfn, order, GetPageblockMigratetype(pfn), PutbackFlags);
+        RequireHeld(pfn, order);
+        Observer?.PuttingBackIsolatedPage(this, pfn, order);
+        FreeHeldBlock(pfn, order, GetPageblockMigratetype(pfn), PutbackFlags);
     }
 
     /// <summary>The fpi flags of __putback_isolated_page in this zone's era.</summary>
@@ -87,6 +90,7 @@ public partial class Zone
     public void DetachFreeBlock(int pfn, int order)
     {
         RequireFreeHead(pfn, order);
+        Observer?.DetachingFreeBlock(this, pfn, order);
         NrFreePages -= 1 << order;
         DelPageFromFreeArea(pfn, order);
         SetPageOrder(pfn, order, PageFlags.Held);
@@ -99,14 +103,39 @@ public partial class Zone
     public void PutbackHeldBlock(int pfn, int order, MigrateType mt, FreeFlags flags)
     {
         ValidateBlock(pfn, order);
+        RequireHeld(pfn, order);
+        if ((uint)mt >= MigrateTypes.Count)
+            throw new BadPageException(pfn, $"migratetype {(int)mt} out of range");
+        Observer?.PuttingBackHeldBlock(this, pfn, order, mt, flags);
+        FreeHeldBlock(pfn, order, mt, flags);
+    }
+
+    private void FreeHeldBlock(int pfn, int order, MigrateType mt, FreeFlags flags)
+    {
+        _flags[pfn - _start] &= ~PageFlags.Held;
+        FreeOnePage(pfn, order, mt, flags);
+    }
+
+    private void RequireHeld(int pfn, int order)
+    {
         if ((_flags[pfn - _start] & PageFlags.Held) == 0)
             throw new BadPageException(pfn, $"putting back a block that is not held: {Describe(pfn)}");
         if (_order[pfn - _start] != order)
             throw new BadPageException(pfn, $"put back at order {order} but held at order {_order[pfn - _start]}");
-        if ((uint)mt >= MigrateTypes.Count)
-            throw new BadPageException(pfn, $"migratetype {(int)mt} out of range");
-        _flags[pfn - _start] &= ~PageFlags.Held;
-        FreeOnePage(pfn, order, mt, flags);
+    }
+
+    /// <summary>
+    /// list_rotate_to_front(&amp;page->lru, list) on a free list (page_reporting_cycle): the free
+    /// block at pfn becomes the first of free_list[mt] of its order, the blocks before it move,
+    /// in order, to the tail.
+    /// </summary>
+    public void RotateFreeListToFront(int pfn, int order, MigrateType mt)
+    {
+        RequireFreeHead(pfn, order);
+        if (_listMt[pfn - _start] != mt)
+            throw new BadPageException(pfn, $"not on free_list[{MigrateTypes.Name(mt)}]: {Describe(pfn)}");
+        Observer?.RotatingToFront(this, pfn, order, mt);
+        Lists.RotateToFront(pfn, HeadOf(order, mt));
     }
 
     private void RequireFreeHead(int pfn, int order)

@@ -26,6 +26,7 @@ public partial class Zone
             throw new BadPageException(pfn, OutsideZone);
         if ((uint)mt >= MigrateTypes.Count)
             throw new BadPageException(pfn, $"migratetype {(int)mt} out of range");
+        Observer?.SettingPageblockMigratetype(this, pfn, mt);
         int start = pfn & ~((1 << PageblockOrder) - 1);
         var old = GetPageblockMigratetype(start);
         if (old == mt)

@@ -136,6 +136,13 @@ public partial class Zone
         }
     }
 
+    /// <summary>
+    /// Told of every call that changes the free lists or pageblock types (the differential
+    /// oracle's feed); null by default. Set it right after construction: the boot frees are
+    /// not reported.
+    /// </summary>
+    public IZoneObserver? Observer { get; set; }
+
     /// <summary>Node id of the sentinel head of free_area[order].free_list[mt].</summary>
     public int ListHead(int order, MigrateType mt)
     {

@@ -238,8 +238,7 @@ public sealed class AerationSystem : GuestSystem, Specs.Aeration.IAerationSubjec
         return first;
     }
 
-    public override Violation? CheckInvariants() =>
-        base.CheckInvariants() ?? Specs.Aeration.AerationInvariants.CheckAll(this);
+    protected override Violation? CheckDesignInvariants() => Specs.Aeration.AerationInvariants.CheckAll(this);
 
     /// <summary>
     /// The settling bound for this zone: the setup's bound holds for zones of up to

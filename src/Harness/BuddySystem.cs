@@ -21,6 +21,7 @@ public class BuddySystem
     private readonly List<(int Pfn, int Order)> _isolated = new();
     private readonly List<(int Start, int End)> _isolatedRanges = new();
     private readonly ReferenceModel[] _oracles;
+    private readonly ReferenceLists[] _placements;
 
     public BuddySystem(Zone zone)
         : this([zone ?? throw new ArgumentNullException(nameof(zone))])
@@ -36,6 +37,13 @@ public class BuddySystem
         Zone = Zones[0];
         _oracles = Zones.Select(z => new ReferenceModel(z.NrPages, z.StartPfn)).ToArray();
         Oracle = _oracles[0];
+        _placements = Zones.Select(z =>
+        {
+            var reference = new ReferenceLists(z);
+            z.Observer = reference;
+            return reference;
+        }).ToArray();
+        Placement = _placements[0];
     }
 
     /// <summary>The zone under test (the first zone).</summary>
@@ -70,6 +78,15 @@ public class BuddySystem
 
     /// <summary>Zone number k of an operation, read modulo the number of zones.</summary>
     protected Zone PickZone(int k) => Zones[Index(k, Zones.Count)];
+
+    /// <summary>
+    /// The placement oracle of the first zone: the free lists in plain form, fed every call the
+    /// zone gets (the zone's Observer), compared list by list and pageblock by pageblock after every step.
+    /// </summary>
+    public ReferenceLists Placement { get; }
+
+    /// <summary>The placement oracle of each zone, in the order of Zones.</summary>
+    public IReadOnlyList<ReferenceLists> Placements => _placements;
 
     /// <summary>Blocks allocated by the test and not yet freed, oldest first.</summary>
     public IReadOnlyList<(int Pfn, int Order)> Live => _live;
@@ -250,18 +267,31 @@ public class BuddySystem
     /// </summary>
     public virtual Violation? Finish(List<string> log) => null;
 
-    /// <summary>Every invariant of this system, at a point where zone->lock is free: the first violation or null.</summary>
-    public virtual Violation? CheckInvariants()
+    /// <summary>
+    /// Every invariant of this system, at a point where zone->lock is free: the first violation
+    /// or null. The placement oracle is compared under the same hold of zone->lock as the
+    /// allocator's invariants (one lock, as before it existed: the Coyote traces replay the same
+    /// scheduling points) but reported last, so that a finding a design's own invariant names is
+    /// reported by that invariant.
+    /// </summary>
+    public Violation? CheckInvariants()
     {
+        Violation? placement = null;
         for (int i = 0; i < Zones.Count; i++)
         {
             var zone = Zones[i];
             lock (zone.Lock)
+            {
                 if ((BuddyInvariants.CheckAll(zone) ?? _oracles[i].Compare(zone)) is { } v)
                     return v;
+                placement ??= _placements[i].Compare(zone);
+            }
         }
-        return null;
+        return CheckDesignInvariants() ?? placement;
     }
+
+    /// <summary>A design's own invariants, checked after the allocator's and the frame oracle's, before the placement oracle's.</summary>
+    protected virtual Violation? CheckDesignInvariants() => null;
 
     /// <summary>The k-th free block of the zone (modulo their number) in pfn order, or (-1, 0) when none is free.</summary>
     private static (int Pfn, int Order) NthFreeBlock(Zone zone, int k)

@@ -361,8 +361,7 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
         return held;
     }
 
-    public override Violation? CheckInvariants() =>
-        base.CheckInvariants() ?? ReportingInvariants.CheckAll(this);
+    protected override Violation? CheckDesignInvariants() => ReportingInvariants.CheckAll(this);
 
     /// <summary>The settling bound on this zone: SettleSteps for up to SettleBlocks blocks of the reporting order, in proportion beyond.</summary>
     public int SettleBound

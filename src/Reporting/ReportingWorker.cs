@@ -313,7 +313,7 @@ public class ReportingWorker
             // The scatterlist is full: make this first unprocessed block the head, then report.
             if (lists.Next(head) != page)
                 _pr.Reach.Hit(GuardedRule.CycleRotatesList);
-            lists.RotateToFront(page, head);
+            zone.RotateFreeListToFront(page, order, (MigrateType)_mt);
             Tracepoint.Emit(TraceKind.Unlock, "released zone->lock");
             Monitor.Exit(zone.Lock);
             SubmitReport(_sgl, ReportingWorkerState.Reporting);
@@ -323,7 +323,7 @@ public class ReportingWorker
         {
             if (lists.Next(head) != _next)
                 _pr.Reach.Hit(GuardedRule.CycleRotatesList);
-            lists.RotateToFront(_next, head);
+            zone.RotateFreeListToFront(_next, order, (MigrateType)_mt);
         }
         Tracepoint.Emit(TraceKind.Unlock, "released zone->lock");
         Monitor.Exit(zone.Lock);

@@ -46,6 +46,7 @@ public sealed class InvariantPowerTests(ITestOutputHelper output)
             if (t.GetField("Name", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } f && f.FieldType == typeof(string))
                 yield return (string)f.GetRawConstantValue()!;
         yield return Specs.Oracle.ReferenceModel.InvariantName;
+        yield return Specs.Oracle.ReferenceLists.InvariantName;
     }
 
     private static IEnumerable<string> CaughtBy(IEnumerable<object[]> rows) => rows.Select(r => (string)r[1]);

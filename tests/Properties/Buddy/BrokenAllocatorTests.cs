@@ -24,6 +24,9 @@ public sealed class BrokenAllocatorTests(ITestOutputHelper output)
         { nameof(FreeForgetsNrFree), "Counters match contents", "the number of blocks on its lists", 1 },
         { nameof(FallbackLeavesBlockOnTwoLists), "Exclusive location", "found corrupt list links", 1 },
         { nameof(MoveFreepagesStopsAfterFirstBlock), "Block shape", "expected the free pages of an isolated pageblock to be on an Isolate list", 3 },
+        { nameof(TailFreeGoesToHead), "Placement oracle", "the reference has pfn 192 at position 7, freed at the tail (shuffle_pick_tail said tail) by call #2", 2 },
+        { nameof(StealRetypesWrongPageblock), "Placement oracle", "expected pageblock 14 (pfn 56) to be Unmovable, found it is Movable", 1 },
+        { nameof(PutbackAtHead), "Placement oracle", "the reference has pfn 0 at position 31, freed at the tail (FPI_TO_TAIL) by call #2", 2 },
     };
 
     private static Zone Make(string variant, ZoneConfig c) => variant switch
@@ -33,6 +36,9 @@ public sealed class BrokenAllocatorTests(ITestOutputHelper output)
         nameof(FreeForgetsNrFree) => new FreeForgetsNrFree(c),
         nameof(FallbackLeavesBlockOnTwoLists) => new FallbackLeavesBlockOnTwoLists(c),
         nameof(MoveFreepagesStopsAfterFirstBlock) => new MoveFreepagesStopsAfterFirstBlock(c),
+        nameof(TailFreeGoesToHead) => new TailFreeGoesToHead(c),
+        nameof(StealRetypesWrongPageblock) => new StealRetypesWrongPageblock(c),
+        nameof(PutbackAtHead) => new PutbackAtHead(c),
         _ => throw new ArgumentException($"unknown broken allocator {variant}", nameof(variant)),
     };
 
