@@ -33,4 +33,7 @@ public interface IZoneObserver
 
     /// <summary>list_rotate_to_front() of the free block at pfn on free_list[mt] of its order (page_reporting_cycle).</summary>
     void RotatingToFront(Zone zone, int pfn, int order, MigrateType mt);
+
+    /// <summary>The zone is about to do something the observer may not model (what names it, e.g. an isolation walk); the observer may stop replaying.</summary>
+    void Unmodelled(Zone zone, string what);
 }

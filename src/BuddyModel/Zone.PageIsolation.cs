@@ -230,7 +230,11 @@ public partial class Zone
         return null;
     }
 
-    internal void RegisterIsolationWalk(PageIsolationWalk walk) => _walks.Add(walk);
+    internal void RegisterIsolationWalk(PageIsolationWalk walk)
+    {
+        Observer?.Unmodelled(this, "an isolation walk (start_isolate_page_range / undo_isolate_page_range, split_free_page)");
+        _walks.Add(walk);
+    }
 
     internal void UnregisterIsolationWalk(PageIsolationWalk walk) => _walks.Remove(walk);
 }

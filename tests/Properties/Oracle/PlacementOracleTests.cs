@@ -90,13 +90,13 @@ public sealed class PlacementOracleTests(ITestOutputHelper output)
             return system;
         });
 
-        var right = PropertyCheck.Check(BuddyOperationGen.Arbitrary(), s => Run(s, broken: false), maxTest: 200, seed: 20190619);
+        var right = PropertyCheck.Check(BuddyOperationGen.Arbitrary(BuddyOperationGen.SmallZones), s => Run(s, broken: false), maxTest: 200, seed: 20190619);
         Assert.True(right.Passed, PropertyCheck.Explain(right));
         int named = systems.Sum(s => s.Placement.DesignTailInsertions);
         output.WriteLine($"{systems.Count} runs, {named} tail insertions before the design's block");
         Assert.True(named > 0);
 
-        var wrong = PropertyCheck.Check(BuddyOperationGen.Arbitrary(), s => Run(s, broken: true), maxTest: 200, seed: 20190619);
+        var wrong = PropertyCheck.Check(BuddyOperationGen.Arbitrary(BuddyOperationGen.SmallZones), s => Run(s, broken: true), maxTest: 200, seed: 20190619);
         output.WriteLine(PropertyCheck.Explain(wrong));
         Assert.False(wrong.Passed);
         Assert.Equal(ReferenceLists.InvariantName, wrong.ShrunkReport!.Violation!.Invariant);
@@ -115,15 +115,39 @@ public sealed class PlacementOracleTests(ITestOutputHelper output)
         Assert.True(atBoundary > 0, "no run put a block in front of a v1 boundary: the oracle's design-tail path was never used");
     }
 
+    /// <summary>On reporting-5.10, the latest allocator the placement reference has (mainline's 6.9 allocator is not compared yet: ReferenceLists.NotComparedBecause); its other findings do not count here.</summary>
     [Fact]
     public void On_reporting_runs_the_oracle_replays_rotations_and_agrees()
     {
         var systems = new List<PageReportingSystem>();
-        var result = PropertyCheck.Check(ReportingOperationGen.Arbitrary(), s =>
-            ScenarioRunner.Run(s, sc => { var r = new PageReportingSystem(sc, ReportingVersion.Mainline); systems.Add(r); return r; }), maxTest: 200, seed: 20200407);
+        // reporting-5.10 has findings of its own (the dense layout's lost used-buffer notification):
+        // only the placement oracle's verdict counts here.
+        var result = PropertyCheck.Check(ReportingOperationGen.Arbitrary(ReportingOperationGen.Zones), s =>
+        {
+            var run = ScenarioRunner.Run(s, sc => { var r = new PageReportingSystem(sc, ReportingVersion.V5_10); systems.Add(r); return r; });
+            return run.Violation?.Invariant == ReferenceLists.InvariantName ? run : new RunReport(run.Log, null, null, null);
+        }, maxTest: 200, seed: 20200407);
         Assert.True(result.Passed, PropertyCheck.Explain(result));
         int rotations = systems.Sum(r => r.Placement.Rotations);
         output.WriteLine($"{systems.Count} runs, {rotations} rotations replayed");
         Assert.True(rotations > 0, "no run rotated a free list: the oracle's rotation path was never used");
+    }
+
+    /// <summary>The reference's scope, pinned so that it is widened on purpose: 5.10 and before are compared; a 6.x allocator, or a zone once an isolation walk begins, is not (yet), and says why.</summary>
+    [Fact]
+    public void The_reference_says_what_it_does_not_compare()
+    {
+        Assert.Null(new ReferenceLists(new Zone(Small, KernelEra.V5_10)).NotComparedBecause);
+        Assert.Contains("not in the placement reference yet", new ReferenceLists(new Zone(Small, KernelEra.V6_9)).NotComparedBecause);
+        var zone = new Zone(Small);
+        var reference = new ReferenceLists(zone);
+        zone.Observer = reference;
+        lock (zone.Lock)
+        {
+            var walk = PageIsolationWalk.Start(zone, 0, 1 << Small.PageblockOrder);
+            walk.Step();
+        }
+        Assert.Contains("an isolation walk", reference.NotComparedBecause);
+        Assert.Null(reference.Compare(zone));
     }
 }
