@@ -73,31 +73,24 @@ public static class AerationOperationGen
     /// <summary>
     /// A scenario: startup first (most of the time), then the swarm's mix. Given zones, one of
     /// them; by default a single zone of Zones or (a fraction, ZoneLayouts) a guest of Layouts.
+    /// With walks, the isolation walk's operations join the mix (HintingOperationGen.WithOperations).
     /// </summary>
     public static Gen<Scenario> Scenario(ZoneConfig[]? zones = null, Gen<AerationSetup>? setups = null, bool walks = false) =>
-        walks
-            ? from layout in zones is null ? ZoneLayouts.Mixed(Zones, Layouts) : Gen.Elements(zones).Select(z => new[] { z })
-              from setup in setups ?? Setups
-              from weights in SwarmWeights
-              from startFirst in Gen.Elements(true, true, true, false)
-              from walk in HintingOperationGen.IsolationWalkWeights
-              from ops in HintingOperationGen.Operations(HintingOperationGen.WithWalk(Operation(layout[0], weights, layout.Length), walk, layout.Length))
-              select new Scenario(layout[0], startFirst ? ops.Prepend(new StartAerator()).ToArray() : ops, setup, null, ZoneLayouts.More(layout))
-            : from layout in zones is null ? ZoneLayouts.Mixed(Zones, Layouts) : Gen.Elements(zones).Select(z => new[] { z })
-              from setup in setups ?? Setups
-              from weights in SwarmWeights
-              from startFirst in Gen.Elements(true, true, true, false)
-              from ops in HintingOperationGen.Operations(Operation(layout[0], weights, layout.Length))
-              select new Scenario(layout[0], startFirst ? ops.Prepend(new StartAerator()).ToArray() : ops, setup, null, ZoneLayouts.More(layout));
+        Draw(zones is null ? ZoneLayouts.Mixed(Zones, Layouts) : Gen.Elements(zones).Select(z => new[] { z }), setups, walks);
 
     /// <summary>Scenarios on the multi-zone layouts only (the multi-zone properties).</summary>
     public static Gen<Scenario> MultiZoneScenario(ZoneConfig[][]? layouts = null, Gen<AerationSetup>? setups = null) =>
-        from layout in Gen.Elements(layouts ?? Layouts)
-        from setup in setups ?? Setups
-        from weights in SwarmWeights
-        from startFirst in Gen.Elements(true, true, true, false)
-        from ops in HintingOperationGen.Operations(Operation(layout[0], weights, layout.Length))
-        select new Scenario(layout[0], startFirst ? ops.Prepend(new StartAerator()).ToArray() : ops, setup, null, ZoneLayouts.More(layout));
+        Draw(Gen.Elements(layouts ?? Layouts), setups, walks: false);
+
+    private static Gen<Scenario> Draw(Gen<ZoneConfig[]> layouts, Gen<AerationSetup>? setups, bool walks) =>
+        HintingOperationGen.WithOperations(
+            from layout in layouts
+            from setup in setups ?? Setups
+            from weights in SwarmWeights
+            from startFirst in Gen.Elements(true, true, true, false)
+            select (Layout: layout, Setup: setup, Weights: weights, StartFirst: startFirst),
+            h => Operation(h.Layout[0], h.Weights, h.Layout.Length), h => h.Layout.Length, walks)
+        .Select(x => new Scenario(x.Head.Layout[0], x.Head.StartFirst ? x.Ops.Prepend(new StartAerator()).ToArray() : x.Ops, x.Head.Setup, null, ZoneLayouts.More(x.Head.Layout)));
 
     /// <summary>Scenarios with the shrinker.</summary>
     public static Arbitrary<Scenario> Arbitrary(ZoneConfig[]? zones = null, Gen<AerationSetup>? setups = null, bool walks = false) =>

@@ -81,16 +81,12 @@ public static class BuddyOperationGen
     /// join the mix; without, the scenarios are those of the generator before the walk existed.
     /// </summary>
     public static Gen<Scenario> Scenario(ZoneConfig[]? zones = null, bool walks = false, ZoneConfig[]? singles = null) =>
-        walks
-            ? from layout in zones is null ? ZoneLayouts.Mixed(singles ?? SmallZones, Layouts) : Gen.Elements(zones).Select(z => new[] { z })
-              from weights in SwarmWeights
-              from walk in HintingOperationGen.IsolationWalkWeights
-              from ops in HintingOperationGen.Operations(HintingOperationGen.WithWalk(Operation(layout[0], weights, layout.Length), walk, layout.Length))
-              select new Scenario(layout[0], ops, null, null, ZoneLayouts.More(layout))
-            : from layout in zones is null ? ZoneLayouts.Mixed(singles ?? SmallZones, Layouts) : Gen.Elements(zones).Select(z => new[] { z })
-              from weights in SwarmWeights
-              from ops in Gen.Sized(size => Gen.Choose(1, Math.Max(1, size)).SelectMany(n => Gen.ArrayOf(Operation(layout[0], weights, layout.Length), n)))
-              select new Scenario(layout[0], ops, null, null, ZoneLayouts.More(layout));
+        HintingOperationGen.WithOperations(
+            from layout in zones is null ? ZoneLayouts.Mixed(singles ?? SmallZones, Layouts) : Gen.Elements(zones).Select(z => new[] { z })
+            from weights in SwarmWeights
+            select (Layout: layout, Weights: weights),
+            h => Operation(h.Layout[0], h.Weights, h.Layout.Length), h => h.Layout.Length, walks)
+        .Select(x => new Scenario(x.Head.Layout[0], x.Ops, null, null, ZoneLayouts.More(x.Head.Layout)));
 
     /// <summary>Scenarios with the shrinker that keeps every shrunk list runnable.</summary>
     public static Arbitrary<Scenario> Arbitrary(ZoneConfig[]? zones = null, bool walks = false) =>

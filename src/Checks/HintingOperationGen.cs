@@ -71,6 +71,22 @@ public static class HintingOperationGen
         return Gen.Frequency(choices.ToArray());
     }
 
+    /// <summary>
+    /// A scenario's operations, drawn after its head (the guest, setup, weights and whatever else
+    /// the design draws first): the design's mix of one(head); with walks, the isolation walk's
+    /// weights are drawn first and its kinds join the mix (WithWalk). Without walks the draws are
+    /// exactly those of before the walk existed, so seeds give the scenarios they gave.
+    /// </summary>
+    public static Gen<(T Head, Operation[] Ops)> WithOperations<T>(Gen<T> head, Func<T, Gen<Operation>> one, Func<T, int> zones, bool walks) =>
+        walks
+            ? from h in head
+              from walk in IsolationWalkWeights
+              from ops in Operations(WithWalk(one(h), walk, zones(h)))
+              select (h, ops)
+            : from h in head
+              from ops in Operations(one(h))
+              select (h, ops);
+
     /// <summary>The allocator's kinds for a guest of several zones: alloc, set pageblock mt and isolate name a zone.</summary>
     public static Gen<Operation>[] ZonedKinds(Gen<int> order, int zones)
     {

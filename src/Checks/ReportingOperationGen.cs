@@ -99,31 +99,24 @@ public static class ReportingOperationGen
     /// <summary>
     /// A scenario: register first (most of the time), then the swarm's mix. Given zones, one of
     /// them; by default a single zone of Zones or (a fraction, ZoneLayouts) a guest of Layouts.
+    /// With walks, the isolation walk's operations join the mix (HintingOperationGen.WithOperations).
     /// </summary>
     public static Gen<Scenario> Scenario(ZoneConfig[]? zones = null, Gen<ReportingSetup>? setups = null, bool walks = false) =>
-        walks
-            ? from layout in zones is null ? ZoneLayouts.Mixed(Zones, Layouts) : Gen.Elements(zones).Select(z => new[] { z })
-              from setup in setups ?? Setups
-              from weights in SwarmWeights
-              from registerFirst in Gen.Elements(true, true, true, false)
-              from walk in HintingOperationGen.IsolationWalkWeights
-              from ops in HintingOperationGen.Operations(HintingOperationGen.WithWalk(Operation(layout[0], weights, layout.Length), walk, layout.Length))
-              select new Scenario(layout[0], registerFirst ? ops.Prepend(new RegisterReporting()).ToArray() : ops, null, setup, ZoneLayouts.More(layout))
-            : from layout in zones is null ? ZoneLayouts.Mixed(Zones, Layouts) : Gen.Elements(zones).Select(z => new[] { z })
-              from setup in setups ?? Setups
-              from weights in SwarmWeights
-              from registerFirst in Gen.Elements(true, true, true, false)
-              from ops in HintingOperationGen.Operations(Operation(layout[0], weights, layout.Length))
-              select new Scenario(layout[0], registerFirst ? ops.Prepend(new RegisterReporting()).ToArray() : ops, null, setup, ZoneLayouts.More(layout));
+        Draw(zones is null ? ZoneLayouts.Mixed(Zones, Layouts) : Gen.Elements(zones).Select(z => new[] { z }), setups, walks);
 
     /// <summary>Scenarios on the multi-zone layouts only (the multi-zone properties).</summary>
     public static Gen<Scenario> MultiZoneScenario(ZoneConfig[][]? layouts = null, Gen<ReportingSetup>? setups = null) =>
-        from layout in Gen.Elements(layouts ?? Layouts)
-        from setup in setups ?? Setups
-        from weights in SwarmWeights
-        from registerFirst in Gen.Elements(true, true, true, false)
-        from ops in HintingOperationGen.Operations(Operation(layout[0], weights, layout.Length))
-        select new Scenario(layout[0], registerFirst ? ops.Prepend(new RegisterReporting()).ToArray() : ops, null, setup, ZoneLayouts.More(layout));
+        Draw(Gen.Elements(layouts ?? Layouts), setups, walks: false);
+
+    private static Gen<Scenario> Draw(Gen<ZoneConfig[]> layouts, Gen<ReportingSetup>? setups, bool walks) =>
+        HintingOperationGen.WithOperations(
+            from layout in layouts
+            from setup in setups ?? Setups
+            from weights in SwarmWeights
+            from registerFirst in Gen.Elements(true, true, true, false)
+            select (Layout: layout, Setup: setup, Weights: weights, RegisterFirst: registerFirst),
+            h => Operation(h.Layout[0], h.Weights, h.Layout.Length), h => h.Layout.Length, walks)
+        .Select(x => new Scenario(x.Head.Layout[0], x.Head.RegisterFirst ? x.Ops.Prepend(new RegisterReporting()).ToArray() : x.Ops, null, x.Head.Setup, ZoneLayouts.More(x.Head.Layout)));
 
     /// <summary>Scenarios with the shrinker.</summary>
     public static Arbitrary<Scenario> Arbitrary(ZoneConfig[]? zones = null, Gen<ReportingSetup>? setups = null, bool walks = false) =>
