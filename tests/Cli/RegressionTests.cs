@@ -31,22 +31,38 @@ public sealed class RegressionTests
     }
 
     [Theory]
-    [InlineData("v1-fill-takes-isolated-blocks.json", "Counters match contents")]
-    [InlineData("v1-expand-made-raw-blocks-never-request-a-pass.json", "Progress")]
-    [InlineData("v1-moved-block-loses-mark-never-reprocessed.json", "Progress")]
-    [InlineData("v1-fill-ignores-low-watermark.json", "Low watermark kept")]
-    [InlineData("reporting-5.7-poisoning-without-page-poison.json", "Content contract")]
-    [InlineData("reporting-5.14-work-during-freeze.json", "Reporting lifetime")]
-    [InlineData("reporting-5.14-unvalidated-order.json", "Reporting order in range")]
-    [InlineData("reporting-5.14-driver-order-0-ignored.json", "Reporting order in range")]
-    [InlineData("reporting-5.14-lost-ack-dense-layout.json", "Progress")]
-    public void The_folder_holds_each_finding(string name, string invariant)
+    [InlineData("v1-fill-takes-isolated-blocks.json", "Counters match contents", "v1-fixed")]
+    [InlineData("v1-expand-made-raw-blocks-never-request-a-pass.json", "Progress", "v1-fixed")]
+    [InlineData("v1-moved-block-loses-mark-never-reprocessed.json", "Progress", "v1-fixed")]
+    [InlineData("v1-fill-ignores-low-watermark.json", "Low watermark kept", "v1-fixed")]
+    [InlineData("reporting-5.7-poisoning-without-page-poison.json", "Content contract", "reporting")]
+    [InlineData("reporting-5.14-work-during-freeze.json", "Reporting lifetime", "reporting")]
+    [InlineData("reporting-5.14-unvalidated-order.json", "Reporting order in range", "reporting")]
+    [InlineData("reporting-5.14-driver-order-0-ignored.json", "Reporting order in range", "reporting")]
+    [InlineData("reporting-5.14-lost-ack-dense-layout.json", "Progress", "reporting")]
+    // The isolation walk's findings (tests/Properties/Isolation/IsolationWalkFindingTests.cs):
+    // the 5.2 and 6.0 allocators' are gone in 6.9; the put-back across a partly isolated block
+    // is still there in 6.9 and in mainline reporting, so those two name no fix.
+    [InlineData("buddy-walk-undo-counts-split-piece-twice.json", "Counters match contents", "buddy-6.9")]
+    [InlineData("buddy-6.0-walk-straddling-block-between-lock-holds.json", "Block shape", "buddy-6.9")]
+    [InlineData("buddy-6.9-putback-held-block-across-partly-isolated-block.json", "Block shape", null)]
+    [InlineData("reporting-putback-reported-block-across-partly-isolated-block.json", "Block shape", null)]
+    public void The_folder_holds_each_finding(string name, string invariant, string? fixedBy)
     {
         var file = CounterexampleLoader.Load(Path.Combine(TestFiles.Regressions, name));
         Assert.Equal(Designs.Named(file.Design).FixedIn, file.FixedBy);
-        Assert.NotNull(file.FixedBy);
+        Assert.Equal(fixedBy, file.FixedBy);
         Assert.StartsWith(file.Design + "-", name, StringComparison.Ordinal);
         Assert.Equal(invariant, file.Expected.Invariant);
+    }
+
+    [Fact]
+    public void Every_file_of_the_folder_is_listed_with_its_finding()
+    {
+        var listed = typeof(RegressionTests).GetMethod(nameof(The_folder_holds_each_finding))!
+            .GetCustomAttributes(typeof(InlineDataAttribute), false).Cast<InlineDataAttribute>()
+            .Select(a => (string)a.GetData(null!).Single()[0]).Order(StringComparer.Ordinal);
+        Assert.Equal(RegressionFolder.Files(TestFiles.Regressions).Select(Path.GetFileName).Order(StringComparer.Ordinal), listed);
     }
 
     [Fact]
