@@ -34,6 +34,12 @@ public interface IZoneObserver
     /// <summary>list_rotate_to_front() of the free block at pfn on free_list[mt] of its order (page_reporting_cycle).</summary>
     void RotatingToFront(Zone zone, int pfn, int order, MigrateType mt);
 
-    /// <summary>The zone is about to do something the observer may not model (what names it, e.g. an isolation walk); the observer may stop replaying.</summary>
-    void Unmodelled(Zone zone, string what);
+    /// <summary>set_migratetype_isolate() of the pageblock at pfn (one step of an isolation walk), after its checks passed.</summary>
+    void IsolatingPageblock(Zone zone, int pfn);
+
+    /// <summary>unset_migratetype_isolate() of the isolated pageblock at pfn back to mt (one step of an isolation walk).</summary>
+    void UnisolatingPageblock(Zone zone, int pfn, MigrateType mt);
+
+    /// <summary>split_free_page() (6.0) of the free block at pfn of this order at pfn + offset, once it found the block unchanged.</summary>
+    void SplittingFreePage(Zone zone, int pfn, int order, int offset);
 }

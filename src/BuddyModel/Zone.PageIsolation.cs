@@ -35,6 +35,7 @@ public partial class Zone
         int to = Math.Min(start + (1 << PageblockOrder), checkEnd);
         if (HasUnmovablePages(from, to) >= 0)
             return -Ebusy;
+        Observer?.IsolatingPageblock(this, start);
         IsolatePageblock(start);
         return 0;
     }
@@ -92,6 +93,13 @@ public partial class Zone
         int start = PageblockStart(pfn);
         if (GetPageblockMigratetype(start) != MigrateType.Isolate)
             return;
+        Observer?.UnisolatingPageblock(this, start, mt);
+        UnisolatePageblock(start, mt);
+    }
+
+    /// <summary>The work of unset_migratetype_isolate() on the isolated pageblock at start (also the one-step undo of SetPageblockMigratetype).</summary>
+    protected void UnisolatePageblock(int start, MigrateType mt)
+    {
         int isolatedOrder = -1;
         int order = _order[start - _start];
         bool mayRefree = PageBuddy(start) && order >= PageblockOrder && (Era < KernelEra.V6_0 || order < MaxOrder - 1);
@@ -136,6 +144,7 @@ public partial class Zone
             return 0;
         if (!PageBuddy(pfn) || _order[pfn - _start] != order)
             return -Enoent;
+        Observer?.SplittingFreePage(this, pfn, order, splitPfnOffset);
         if (GetPageblockMigratetype(pfn) != MigrateType.Isolate)
             NrFreePages -= 1 << order;
         DelPageFromFreeArea(pfn, order);
@@ -230,11 +239,7 @@ public partial class Zone
         return null;
     }
 
-    internal void RegisterIsolationWalk(PageIsolationWalk walk)
-    {
-        Observer?.Unmodelled(this, "an isolation walk (start_isolate_page_range / undo_isolate_page_range, split_free_page)");
-        _walks.Add(walk);
-    }
+    internal void RegisterIsolationWalk(PageIsolationWalk walk) => _walks.Add(walk);
 
     internal void UnregisterIsolationWalk(PageIsolationWalk walk) => _walks.Remove(walk);
 }

@@ -40,7 +40,7 @@ public partial class Zone
                 if (mt == MigrateType.Isolate && before != MigrateType.Isolate)
                     IsolatePageblock(p);
                 else if (mt != MigrateType.Isolate && before == MigrateType.Isolate)
-                    UnsetMigratetypeIsolate(p, mt);
+                    UnisolatePageblock(p, mt);
             }
             return;
         }

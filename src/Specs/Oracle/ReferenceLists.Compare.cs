@@ -19,8 +19,6 @@ public sealed partial class ReferenceLists
         ArgumentNullException.ThrowIfNull(zone);
         if (_first is not null)
             return _first;
-        if (NotComparedBecause is not null)
-            return null;
         for (int order = 0; order < MaxOrder; order++)
             for (int mt = 0; mt < MigrateTypes.Count; mt++)
                 if (CompareList(zone, order, (MigrateType)mt) is { } v)

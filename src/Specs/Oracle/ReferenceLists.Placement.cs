@@ -19,8 +19,34 @@ public sealed partial class ReferenceLists
             return;
         }
         _allocated.Remove(pfn);
-        // free_one_page(): the migratetype is the pageblock's at the time of the free.
-        FreeOnePage(zone, pfn, order, PageblockOf(pfn), FreeFlags.None);
+        // free_one_page(): the migratetype is the pageblock's at the time of the free (6.9:
+        // pageblock by pageblock when they differ).
+        if (Era >= KernelEra.V6_9)
+            FreeSplitByPageblock(zone, pfn, order);
+        else
+            FreeOnePage(zone, pfn, order, PageblockOf(pfn), FreeFlags.None);
+    }
+
+    /// <summary>
+    /// 6.9's free of a block that may span pageblocks of different types
+    /// (__free_one_page_maybe_split): if every pageblock it covers has the head's type, or it
+    /// is no larger than a pageblock, one free by the head's type; otherwise one free per
+    /// pageblock, each pageblock_order piece by its own pageblock's type, lowest first.
+    /// </summary>
+    private void FreeSplitByPageblock(Zone? zone, int pfn, int order)
+    {
+        int pageblock = 1 << PageblockOrder;
+        var pieces = new List<int>();
+        for (int p = pfn; p < pfn + (1 << order); p += pageblock)
+            pieces.Add(p);
+        bool allAlike = pieces.All(p => PageblockOf(p) == PageblockOf(pfn));
+        if (order <= PageblockOrder || allAlike)
+        {
+            FreeOnePage(zone, pfn, order, PageblockOf(pfn), FreeFlags.None);
+            return;
+        }
+        foreach (int p in pieces)
+            FreeOnePage(zone, p, PageblockOrder, PageblockOf(p), FreeFlags.None);
     }
 
     public void IsolatingFreePage(Zone zone, int pfn, int order)

@@ -27,9 +27,15 @@ namespace Specs.Oracle;
 /// MoveToList, SetPageblock); Compare needs nothing new. One reference per zone: a system of
 /// several zones gives each zone its own (the zone's Observer).
 ///
+/// Eras: every era the zone has (KernelEra). The 6.0 and 6.9 rules (one pageblock per
+/// set/unset_migratetype_isolate, split_free_page, the 6.9 split of a free block larger than a
+/// pageblock when one of its pageblocks changes type or when its pageblocks differ at a free)
+/// are written out in the Pageblocks and Placement files; an isolation walk reaches the
+/// reference through its steps (IsolatingPageblock, UnisolatingPageblock, SplittingFreePage).
+///
 /// Not modelled: the same simplifications as the zone (no per-cpu lists, no CMA or highatomic,
-/// movable pages counted per allocated head). Nothing here reads the zone's lists or flags
-/// except Compare.
+/// movable pages counted per allocated head, none of 6.9's retyping on merge or in
+/// move_freepages_block). Nothing here reads the zone's lists or flags except Compare.
 /// </summary>
 public sealed partial class ReferenceLists : IZoneObserver
 {
@@ -65,25 +71,8 @@ public sealed partial class ReferenceLists : IZoneObserver
         Array.Fill(_pageblock, MigrateType.Movable);
         if (zone.Config.ShuffleSeed is int seed)
             _shuffle = new Random(seed);
-        // Scope (a departure written down): the reference has the placement rules up to 5.10.
-        // The 6.0 and 6.9 allocators isolate by pageblock and free across pageblocks of other
-        // types piece by piece (split_free_page, move_freepages_block_isolate,
-        // __free_one_page_maybe_split); until the reference has those in plain form, a zone of
-        // those eras is not compared (the other invariants and the frame oracle still are).
-        if (zone.Era > KernelEra.V5_10)
-            NotComparedBecause = $"the allocator of era {zone.Era} (pageblock-granular isolation and the split free of 6.0/6.9) is not in the placement reference yet";
-        else
-            Boot();
+        Boot();
     }
-
-    /// <summary>
-    /// Why this reference stopped comparing (null while it compares): the zone does something
-    /// the reference does not model yet (a 6.x allocator, an isolation walk). Stays set for the run.
-    /// </summary>
-    public string? NotComparedBecause { get; private set; }
-
-    /// <summary>The zone is about to do something this reference does not model: stop comparing for the rest of the run.</summary>
-    public void Unmodelled(Zone zone, string what) => NotComparedBecause ??= $"{what} is not in the placement reference yet";
 
     public string ZoneName { get; }
     public int NrPages { get; }
@@ -110,6 +99,9 @@ public sealed partial class ReferenceLists : IZoneObserver
 
     /// <summary>Tail insertions that went in before a block the design named (v1's boundary), not at the true tail.</summary>
     public int DesignTailInsertions { get; private set; }
+
+    /// <summary>Isolation walk steps replayed: set_migratetype_isolate, unset_migratetype_isolate and split_free_page calls.</summary>
+    public int WalkSteps { get; private set; }
 
     /// <summary>list_rotate_to_front calls replayed (the merged design's cycle).</summary>
     public int Rotations { get; private set; }
@@ -197,8 +189,8 @@ public sealed partial class ReferenceLists : IZoneObserver
     /// <summary>A new call begins: name it for messages and forget the departures of the last one.</summary>
     private bool Begin(string call)
     {
-        if (_first is not null || NotComparedBecause is not null)
-            return false; // the reference stopped agreeing (the run stops at that violation), or it does not model what the zone does
+        if (_first is not null)
+            return false; // the reference stopped agreeing: the run stops at that violation
         _calls.Add(call);
         _departed.Clear();
         return true;

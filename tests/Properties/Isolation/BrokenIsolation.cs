@@ -51,3 +51,27 @@ public sealed class SplitPutsPiecesOnHeadsList(ZoneConfig config) : Zone(config,
             FreeOnePage(p, PageblockOrder, mt, flags);
     }
 }
+
+/// <summary>
+/// __free_one_page_maybe_split() frees the pieces of a block it splits highest pfn first: every
+/// piece lands on its own pageblock's list, and every count is right, but two pieces that end
+/// at the head of the same list stand in the opposite order. Only the placement oracle sees it.
+/// </summary>
+public sealed class SplitFreesHighestPieceFirst(ZoneConfig config) : Zone(config, KernelEra.V6_9)
+{
+    protected override void FreeOnePageMaybeSplit(int pfn, int order, FreeFlags flags)
+    {
+        var mt = GetPageblockMigratetype(pfn);
+        int end = pfn + (1 << order);
+        bool equal = true;
+        for (int p = pfn; p < end; p += 1 << PageblockOrder)
+            equal &= GetPageblockMigratetype(p) == mt;
+        if (order <= PageblockOrder || equal)
+        {
+            FreeOnePage(pfn, order, mt, flags);
+            return;
+        }
+        for (int p = end - (1 << PageblockOrder); p >= pfn; p -= 1 << PageblockOrder)
+            FreeOnePage(p, PageblockOrder, GetPageblockMigratetype(p), flags);
+    }
+}

@@ -22,9 +22,10 @@ public sealed class BrokenIsolationTests(ITestOutputHelper output)
 
     public static TheoryData<string, string[]> Variants => new()
     {
-        { nameof(IsolateForgetsToMoveFreePages), ["Block shape", "Differential oracle"] },
+        { nameof(IsolateForgetsToMoveFreePages), ["Block shape", "Differential oracle", "Placement oracle"] },
         { nameof(SplitLosesLastPageblock), ["Exclusive location", "Differential oracle", "Counters match contents"] },
         { nameof(SplitPutsPiecesOnHeadsList), ["Block shape", "Differential oracle"] },
+        { nameof(SplitFreesHighestPieceFirst), ["Placement oracle"] },
     };
 
     private static Zone Make(string variant, ZoneConfig c) => variant switch
@@ -32,6 +33,7 @@ public sealed class BrokenIsolationTests(ITestOutputHelper output)
         nameof(IsolateForgetsToMoveFreePages) => new IsolateForgetsToMoveFreePages(c),
         nameof(SplitLosesLastPageblock) => new SplitLosesLastPageblock(c),
         nameof(SplitPutsPiecesOnHeadsList) => new SplitPutsPiecesOnHeadsList(c),
+        nameof(SplitFreesHighestPieceFirst) => new SplitFreesHighestPieceFirst(c),
         "correct" => new Zone(c, KernelEra.V6_9),
         _ => throw new ArgumentException($"unknown broken isolation {variant}", nameof(variant)),
     };
