@@ -29,7 +29,7 @@ public enum GuardedRule
     MergeBuddyOutsideZone,
     /// <summary>__free_one_page: merging stops at MAX_ORDER-1 although the buddy of that order is free.</summary>
     [Guard("__free_one_page")] MergeCappedAtMaxOrder,
-    /// <summary>__free_one_page: above pageblock_order an isolated and a non-isolated pageblock do not merge, the buddy being free (reached where isolation is per pageblock: the 6.9 allocator of reporting, and the isolation walk).</summary>
+    /// <summary>__free_one_page: above pageblock_order an isolated and a non-isolated pageblock do not merge, the buddy being free (reached where isolation is per pageblock: the 6.10 allocator of reporting, and the isolation walk).</summary>
     [Guard("__free_one_page")]
     MergeRefusedByIsolation,
     /// <summary>__free_one_page / buddy_merge_likely: the next-higher buddy is free, so the block goes to the tail.</summary>

@@ -43,8 +43,9 @@ public enum KernelEra : byte
     V6_0 = 3,
 
     /// <summary>
-    /// As V6_0, with the 6.9 rework of isolation ("mm: page_isolation: prepare for hygienic
-    /// freelists"): set_migratetype_isolate()/unset_migratetype_isolate() go through
+    /// As V6_0, with the 6.10 rework of isolation (Johannes Weiner's "freelist migratetype
+    /// hygiene" series, merged for 6.10, commit fd919a85cd55 "mm: page_isolation: prepare for
+    /// hygienic freelists"; this era was named 6.9 here until that date was checked): set_migratetype_isolate()/unset_migratetype_isolate() go through
     /// move_freepages_block_isolate(), which splits a free block larger than a pageblock that
     /// contains the pageblock into pageblock-sized pieces (split_large_buddy) in the same
     /// zone->lock hold, so isolate_single_pageblock() no longer splits free pages; and
@@ -54,5 +55,5 @@ public enum KernelEra : byte
     /// retyping in move_freepages_block) are not modelled. The allocator of the mainline
     /// version of the merged design.
     /// </summary>
-    V6_9 = 4,
+    V6_10 = 4,
 }

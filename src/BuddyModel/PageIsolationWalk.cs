@@ -26,7 +26,7 @@ public enum IsolationDirection
 ///   each; -ENOENT rescans the same pfn); then the same for the last pageblock and the range
 ///   end; then the middle pageblocks ascending. A refusal of the last pageblock unsets the
 ///   first; of a middle one, undoes the isolated ones before it and then the last.
-/// - 6.9: as 6.0, but set_migratetype_isolate() splits straddling free blocks itself, so the
+/// - 6.10: as 6.0, but set_migratetype_isolate() splits straddling free blocks itself, so the
 ///   scans have nothing to split.
 ///
 /// What differs from the kernel, written down:
@@ -217,11 +217,11 @@ public sealed class PageIsolationWalk
     /// <summary>
     /// isolate_single_pageblock()'s scan of [MAX_ORDER-aligned start, boundary) for a free block
     /// that crosses the boundary: split it (one lock hold), or go on to the next phase. From
-    /// 6.9 a free page needs no split here (set_migratetype_isolate split it).
+    /// 6.10 a free page needs no split here (set_migratetype_isolate split it).
     /// </summary>
     private string? Scan(int boundary, int isolatedPageblock, Phase next)
     {
-        if (_zone.Era >= KernelEra.V6_9 || boundary >= _zone.EndPfn || boundary <= _zone.StartPfn)
+        if (_zone.Era >= KernelEra.V6_10 || boundary >= _zone.EndPfn || boundary <= _zone.StartPfn)
         {
             Enter(next);
             return null;

@@ -22,9 +22,9 @@ public partial class Zone
             throw new BadPageException(pfn, $"freed at order {order} but allocated at order {_order[pfn - _start]}");
         Observer?.Freeing(this, pfn, order);
         _flags[pfn - _start] &= ~PageFlags.Allocated;
-        // free_one_page(): the migratetype is the pageblock's at the time of the free; from 6.9
+        // free_one_page(): the migratetype is the pageblock's at the time of the free; from 6.10
         // a block over pageblocks of different migratetypes is freed pageblock by pageblock.
-        if (Era >= KernelEra.V6_9)
+        if (Era >= KernelEra.V6_10)
             FreeOnePageMaybeSplit(pfn, order, FreeFlags.None);
         else
             FreeOnePage(pfn, order, GetPageblockMigratetype(pfn), FreeFlags.None);

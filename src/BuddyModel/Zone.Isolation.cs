@@ -13,7 +13,7 @@ public partial class Zone
     /// (WMARK_MIN + 2^order, order-0 check). A block of at least half a pageblock
     /// (order >= pageblock_order - 1) turns each pageblock it starts or spans MOVABLE unless the
     /// pageblock is ISOLATE (the kernel also spares CMA and HIGHATOMIC, which the model has not).
-    /// Same in every era up to 6.x (6.9 moved the retyping into move_freepages_block; not modelled).
+    /// Same in every era up to 6.x (6.10 moved the retyping into move_freepages_block; not modelled).
     /// From 5.7 on, taking the block off its list clears PG_reported (del_page_from_free_list).
     /// </summary>
     public bool IsolateFreePage(int pfn, int order)

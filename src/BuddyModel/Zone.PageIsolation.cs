@@ -4,7 +4,7 @@ namespace BuddyModel;
 /// The per-pageblock steps of mm/page_isolation.c, each one zone->lock hold in the kernel:
 /// set_migratetype_isolate() with has_unmovable_pages(), unset_migratetype_isolate(), and the
 /// splitting of a free block that straddles pageblocks: split_free_page() (5.19/6.0, its own
-/// lock hold) or, from 6.9, move_freepages_block_isolate() with __free_one_page_maybe_split()
+/// lock hold) or, from 6.10, move_freepages_block_isolate() with __free_one_page_maybe_split()
 /// inside the same hold. PageIsolationWalk strings the steps together as
 /// start_isolate_page_range() and undo_isolate_page_range() do. The caller holds Lock.
 /// </summary>
@@ -24,7 +24,7 @@ public partial class Zone
     /// else must have raced") or holds an unmovable page in [checkStart, checkEnd) (5.2 checks
     /// the whole pageblock: pass its bounds; 6.0 the part of the caller's range inside it);
     /// otherwise mark it ISOLATE, move its free pages to the ISOLATE lists and take them out of
-    /// NR_FREE_PAGES (6.9: splitting a larger free block that contains it). Returns 0.
+    /// NR_FREE_PAGES (6.10: splitting a larger free block that contains it). Returns 0.
     /// </summary>
     public int SetMigratetypeIsolate(int pfn, int checkStart, int checkEnd)
     {
@@ -66,13 +66,13 @@ public partial class Zone
     /// move_freepages_block(), which moves only the free blocks whose head lies in the
     /// pageblock, whole, so a larger block headed here takes its other pageblocks to ISOLATE
     /// with it and a larger block headed in an earlier pageblock stays where it is (6.0 splits
-    /// it afterwards, in a lock hold of its own). 6.9: move_freepages_block_isolate() splits a
+    /// it afterwards, in a lock hold of its own). 6.10: move_freepages_block_isolate() splits a
     /// free block larger than a pageblock that contains this one, here and now.
     /// </summary>
     protected virtual void IsolatePageblock(int start)
     {
         NrIsolatePageblock++;
-        if (Era >= KernelEra.V6_9 && SplitLargeBuddyContaining(start, MigrateType.Isolate))
+        if (Era >= KernelEra.V6_10 && SplitLargeBuddyContaining(start, MigrateType.Isolate))
             return;
         SetPageblockMigratetypeRaw(start, MigrateType.Isolate);
         NrFreePages -= MoveFreepagesBlock(start, MigrateType.Isolate, out _);
@@ -86,7 +86,7 @@ public partial class Zone
     /// __putback_isolated_page(); 5.10+: to the tail). From 5.11 (era 6.0 here) a MAX_ORDER-1
     /// block is never taken that way (it has no buddy to merge with). A block whose buddy lies
     /// outside the zone is moved back instead. Otherwise the free blocks are moved back to mt
-    /// and counted again (6.9: move_freepages_block_isolate(), splitting a larger block).
+    /// and counted again (6.10: move_freepages_block_isolate(), splitting a larger block).
     /// </summary>
     public void UnsetMigratetypeIsolate(int pfn, MigrateType mt)
     {
@@ -121,7 +121,7 @@ public partial class Zone
                 Reach.Hit(GuardedRule.UnisolateFreesToMerge);
             return;
         }
-        if (Era >= KernelEra.V6_9 && SplitLargeBuddyContaining(start, mt))
+        if (Era >= KernelEra.V6_10 && SplitLargeBuddyContaining(start, mt))
             return;
         NrFreePages += MoveFreepagesBlock(start, mt, out _);
         SetPageblockMigratetypeRaw(start, mt);
@@ -164,7 +164,7 @@ public partial class Zone
     }
 
     /// <summary>
-    /// move_freepages_block_isolate()'s split (6.9): when a free block larger than a pageblock
+    /// move_freepages_block_isolate()'s split (6.10): when a free block larger than a pageblock
     /// contains the pageblock at start (headed here, or an earlier head straddling it:
     /// find_large_buddy), take it off its list and out of the count of its list, set the
     /// pageblock to mt, and free it again by pageblocks (__free_one_page_maybe_split). Returns
@@ -199,10 +199,10 @@ public partial class Zone
     }
 
     /// <summary>
-    /// __free_one_page_maybe_split() (6.9+ free_one_page and isolation): a block larger than a
+    /// __free_one_page_maybe_split() (6.10+ free_one_page and isolation): a block larger than a
     /// pageblock whose pageblocks differ in migratetype is freed pageblock by pageblock, each
     /// piece to its own pageblock's list; any other block whole, by its head's pageblock.
-    /// (6.9 to 6.12 always freed by pageblocks, split_large_buddy(); the pieces merge back
+    /// (6.10 to 6.12 always freed by pageblocks, split_large_buddy(); the pieces merge back
     /// when their types agree, so the lists end the same up to order and notifications.)
     /// </summary>
     protected virtual void FreeOnePageMaybeSplit(int pfn, int order, FreeFlags flags)

@@ -16,10 +16,10 @@ namespace BuddyModel;
 ///   migratetype), which the kernel does not, so that misuse is refused with a clear error.
 /// - The era (KernelEra) switches the few places where free page reporting changed the
 ///   allocator (5.7, 5.10) and page isolation (6.0: pageblock-granular alloc_contig_range with
-///   split_free_page; 6.9: the split under zone->lock in move_freepages_block_isolate and the
+///   split_free_page; 6.10: the split under zone->lock in move_freepages_block_isolate and the
 ///   split free, __free_one_page_maybe_split); everything else is 5.2's in every era: no 6.x
 ///   per-migratetype free accounting (NR_FREE_PAGES follows the pageblock as in 5.2, also in
-///   eras 6.0 and 6.9), no freelist type warnings, no per-order free counts per migratetype.
+///   eras 6.0 and 6.10), no freelist type warnings, no per-order free counts per migratetype.
 /// </summary>
 public partial class Zone
 {
@@ -40,7 +40,7 @@ public partial class Zone
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        if (era > KernelEra.V6_9)
+        if (era > KernelEra.V6_10)
             throw new ArgumentOutOfRangeException(nameof(era), era, "unknown kernel era");
         Config = config;
         Era = era;

@@ -19,8 +19,8 @@ public sealed record Design(string Name, DesignFamily Family, Func<Scenario, Bud
 
 /// <summary>
 /// The registry of designs a counterexample or the CLI can name: "buddy" (the plain buddy
-/// allocator of 5.2), "buddy-6.0" and "buddy-6.9" (the allocator of those eras: the isolation
-/// walk at pageblock granularity, and the 6.9 rework that splits in the same lock hold), "v1"
+/// allocator of 5.2), "buddy-6.0" and "buddy-6.10" (the allocator of those eras: the isolation
+/// walk at pageblock granularity, and the 6.10 rework that splits in the same lock hold), "v1"
 /// (the June 2019 aerator as posted), "v1-fixed" (v1 with Aeration.Fixes), and the merged
 /// design's versions "reporting-5.7", "reporting-5.10", "reporting-5.14" and "reporting"
 /// (mainline). Adding a design is one line in All.
@@ -29,7 +29,7 @@ public static class Designs
 {
     public const string Buddy = "buddy";
     public const string Buddy60 = "buddy-6.0";
-    public const string Buddy69 = "buddy-6.9";
+    public const string Buddy610 = "buddy-6.10";
     public const string V1 = "v1";
     public const string V1Fixed = "v1-fixed";
     public const string Reporting = "reporting";
@@ -38,10 +38,10 @@ public static class Designs
     public static IReadOnlyList<Design> All { get; } =
     [
         // The isolation walk's findings in 5.2 and 6.0 (undo counting a split piece twice, the
-        // window between isolate and split) are gone in 6.9; what 6.9 still does is its own.
-        new(Buddy, DesignFamily.Buddy, sc => OfEra(sc, KernelEra.V5_2), Buddy69, "the buddy allocator alone (mm/page_alloc.c, 5.2)"),
-        new(Buddy60, DesignFamily.Buddy, sc => OfEra(sc, KernelEra.V6_0), Buddy69, "the buddy allocator of 6.0 (isolation at pageblock granularity, split in a lock hold of its own)"),
-        new(Buddy69, DesignFamily.Buddy, sc => OfEra(sc, KernelEra.V6_9), null, "the buddy allocator of 6.9 (isolation splits in the same lock hold; frees split by pageblock)"),
+        // window between isolate and split) are gone in 6.10; what 6.10 still does is its own.
+        new(Buddy, DesignFamily.Buddy, sc => OfEra(sc, KernelEra.V5_2), Buddy610, "the buddy allocator alone (mm/page_alloc.c, 5.2)"),
+        new(Buddy60, DesignFamily.Buddy, sc => OfEra(sc, KernelEra.V6_0), Buddy610, "the buddy allocator of 6.0 (isolation at pageblock granularity, split in a lock hold of its own)"),
+        new(Buddy610, DesignFamily.Buddy, sc => OfEra(sc, KernelEra.V6_10), null, "the buddy allocator of 6.10 (isolation splits in the same lock hold; frees split by pageblock)"),
         new(V1, DesignFamily.Aeration, sc => new AerationSystem(sc, AerationDesign.V1), V1Fixed, "the v1 aeration series as posted (June 2019)"),
         new(V1Fixed, DesignFamily.Aeration, sc => new AerationSystem(sc, AerationDesign.V1Fixed), null, "v1 with the fixes for what this suite found"),
         .. ReportingVersion.All.Select(v => new Design(v.Name, DesignFamily.Reporting, sc => new PageReportingSystem(sc, v),

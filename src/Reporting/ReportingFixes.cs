@@ -38,7 +38,7 @@ public sealed record ReportingVersion(string Name, ReportingFixes Fixes)
 {
     /// <summary>
     /// The newest allocator era the version's zones run when PutbackToTail is in (5.10 for the
-    /// named 5.x versions; 6.9 for mainline: pageblock-granular isolation that splits under
+    /// named 5.x versions; 6.10 for mainline: pageblock-granular isolation that splits under
     /// zone->lock, and the split free of a block over pageblocks of different types).
     /// </summary>
     public KernelEra AllocatorEra { get; init; } = KernelEra.V5_10;
@@ -53,7 +53,7 @@ public sealed record ReportingVersion(string Name, ReportingFixes Fixes)
     public static readonly ReportingVersion V5_14 = new("reporting-5.14", V5_10.Fixes | ReportingFixes.ReportingOrderParam);
 
     /// <summary>Mainline today: every fix.</summary>
-    public static readonly ReportingVersion Mainline = new("reporting", ReportingFixes.All) { AllocatorEra = KernelEra.V6_9 };
+    public static readonly ReportingVersion Mainline = new("reporting", ReportingFixes.All) { AllocatorEra = KernelEra.V6_10 };
 
     /// <summary>The catalogue, oldest first.</summary>
     public static IReadOnlyList<ReportingVersion> All { get; } = [V5_7, V5_10, V5_14, Mainline];

@@ -41,11 +41,11 @@ public sealed class RegressionTests
     [InlineData("reporting-5.14-driver-order-0-ignored.json", "Reporting order in range", "reporting")]
     [InlineData("reporting-5.14-lost-ack-dense-layout.json", "Progress", "reporting")]
     // The isolation walk's findings (tests/Properties/Isolation/IsolationWalkFindingTests.cs):
-    // the 5.2 and 6.0 allocators' are gone in 6.9; the put-back across a partly isolated block
-    // is still there in 6.9 and in mainline reporting, so those two name no fix.
-    [InlineData("buddy-walk-undo-counts-split-piece-twice.json", "Counters match contents", "buddy-6.9")]
-    [InlineData("buddy-6.0-walk-straddling-block-between-lock-holds.json", "Block shape", "buddy-6.9")]
-    [InlineData("buddy-6.9-putback-held-block-across-partly-isolated-block.json", "Block shape", null)]
+    // the 5.2 and 6.0 allocators' are gone in 6.10; the put-back across a partly isolated block
+    // is still there in 6.10 and in mainline reporting, so those two name no fix.
+    [InlineData("buddy-walk-undo-counts-split-piece-twice.json", "Counters match contents", "buddy-6.10")]
+    [InlineData("buddy-6.0-walk-straddling-block-between-lock-holds.json", "Block shape", "buddy-6.10")]
+    [InlineData("buddy-6.10-putback-held-block-across-partly-isolated-block.json", "Block shape", null)]
     [InlineData("reporting-putback-reported-block-across-partly-isolated-block.json", "Block shape", null)]
     public void The_folder_holds_each_finding(string name, string invariant, string? fixedBy)
     {

@@ -96,14 +96,14 @@ public sealed partial class ReferenceLists
     /// <summary>
     /// set_migratetype_isolate() of the pageblock at pfn once its checks passed. Up to 6.0:
     /// retype it and move the free blocks headed in it (a larger block headed here takes its
-    /// other pageblocks along; one headed before it stays). 6.9 (move_freepages_block_isolate):
+    /// other pageblocks along; one headed before it stays). 6.10 (move_freepages_block_isolate):
     /// a free block larger than a pageblock that covers this one leaves its list, the pageblock
     /// is retyped, and the block is freed again split by pageblock.
     /// </summary>
     private void Isolate(Zone zone, int pfn)
     {
         int start = pfn & ~((1 << PageblockOrder) - 1);
-        if (Era >= KernelEra.V6_9 && LargerFreeBlockCovering(start) is int head)
+        if (Era >= KernelEra.V6_10 && LargerFreeBlockCovering(start) is int head)
         {
             int order = _free[head].Order;
             Remove(head);
@@ -128,7 +128,7 @@ public sealed partial class ReferenceLists
     /// unset_migratetype_isolate(): a free block of pageblock_order or more at the pageblock's
     /// start whose buddy is not isolated (and, from 5.11, era 6.0 here, that is below
     /// MAX_ORDER-1: such a block has no buddy to merge with) is taken off and freed again, as
-    /// __putback_isolated_page frees in this era, so that it merges; otherwise 6.9 splits a
+    /// __putback_isolated_page frees in this era, so that it merges; otherwise 6.10 splits a
     /// larger free block that covers the pageblock, as set_migratetype_isolate() does, and
     /// every other era moves the pageblock's free blocks back. The pageblock is retyped before
     /// the free, after the move.
@@ -146,7 +146,7 @@ public sealed partial class ReferenceLists
                 return;
             }
         }
-        if (Era >= KernelEra.V6_9 && LargerFreeBlockCovering(start) is int head)
+        if (Era >= KernelEra.V6_10 && LargerFreeBlockCovering(start) is int head)
         {
             int order = _free[head].Order;
             Remove(head);

@@ -19,16 +19,16 @@ public sealed partial class ReferenceLists
             return;
         }
         _allocated.Remove(pfn);
-        // free_one_page(): the migratetype is the pageblock's at the time of the free (6.9:
+        // free_one_page(): the migratetype is the pageblock's at the time of the free (6.10:
         // pageblock by pageblock when they differ).
-        if (Era >= KernelEra.V6_9)
+        if (Era >= KernelEra.V6_10)
             FreeSplitByPageblock(zone, pfn, order);
         else
             FreeOnePage(zone, pfn, order, PageblockOf(pfn), FreeFlags.None);
     }
 
     /// <summary>
-    /// 6.9's free of a block that may span pageblocks of different types
+    /// 6.10's free of a block that may span pageblocks of different types
     /// (__free_one_page_maybe_split): if every pageblock it covers has the head's type, or it
     /// is no larger than a pageblock, one free by the head's type; otherwise one free per
     /// pageblock, each pageblock_order piece by its own pageblock's type, lowest first.

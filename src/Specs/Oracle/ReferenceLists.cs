@@ -27,14 +27,14 @@ namespace Specs.Oracle;
 /// MoveToList, SetPageblock); Compare needs nothing new. One reference per zone: a system of
 /// several zones gives each zone its own (the zone's Observer).
 ///
-/// Eras: every era the zone has (KernelEra). The 6.0 and 6.9 rules (one pageblock per
-/// set/unset_migratetype_isolate, split_free_page, the 6.9 split of a free block larger than a
+/// Eras: every era the zone has (KernelEra). The 6.0 and 6.10 rules (one pageblock per
+/// set/unset_migratetype_isolate, split_free_page, the 6.10 split of a free block larger than a
 /// pageblock when one of its pageblocks changes type or when its pageblocks differ at a free)
 /// are written out in the Pageblocks and Placement files; an isolation walk reaches the
 /// reference through its steps (IsolatingPageblock, UnisolatingPageblock, SplittingFreePage).
 ///
 /// Not modelled: the same simplifications as the zone (no per-cpu lists, no CMA or highatomic,
-/// movable pages counted per allocated head, none of 6.9's retyping on merge or in
+/// movable pages counted per allocated head, none of 6.10's retyping on merge or in
 /// move_freepages_block). Nothing here reads the zone's lists or flags except Compare.
 /// </summary>
 public sealed partial class ReferenceLists : IZoneObserver

@@ -2,12 +2,12 @@ using BuddyModel;
 
 namespace Properties.Isolation;
 
-// Deliberately broken isolation (6.9 era, the allocator of mainline): each plants a bug a
+// Deliberately broken isolation (6.10 era, the allocator of mainline): each plants a bug a
 // kernel developer could write in mm/page_isolation.c or the split free. The generic
 // invariants must catch every one with a short counterexample; no check knows about them.
 
 /// <summary>set_migratetype_isolate() sets the pageblock bits but forgets move_freepages_block(): the pageblock's free pages stay on their allocatable lists.</summary>
-public sealed class IsolateForgetsToMoveFreePages(ZoneConfig config) : Zone(config, KernelEra.V6_9)
+public sealed class IsolateForgetsToMoveFreePages(ZoneConfig config) : Zone(config, KernelEra.V6_10)
 {
     protected override void IsolatePageblock(int start)
     {
@@ -17,7 +17,7 @@ public sealed class IsolateForgetsToMoveFreePages(ZoneConfig config) : Zone(conf
 }
 
 /// <summary>__free_one_page_maybe_split() loses the last pageblock of a block it splits: those frames are on no list and not allocated.</summary>
-public sealed class SplitLosesLastPageblock(ZoneConfig config) : Zone(config, KernelEra.V6_9)
+public sealed class SplitLosesLastPageblock(ZoneConfig config) : Zone(config, KernelEra.V6_10)
 {
     protected override void FreeOnePageMaybeSplit(int pfn, int order, FreeFlags flags)
     {
@@ -37,7 +37,7 @@ public sealed class SplitLosesLastPageblock(ZoneConfig config) : Zone(config, Ke
 }
 
 /// <summary>__free_one_page_maybe_split() splits by pageblocks but frees every piece with the head's migratetype: pieces of an isolated pageblock land on an allocatable list, or the reverse.</summary>
-public sealed class SplitPutsPiecesOnHeadsList(ZoneConfig config) : Zone(config, KernelEra.V6_9)
+public sealed class SplitPutsPiecesOnHeadsList(ZoneConfig config) : Zone(config, KernelEra.V6_10)
 {
     protected override void FreeOnePageMaybeSplit(int pfn, int order, FreeFlags flags)
     {
@@ -57,7 +57,7 @@ public sealed class SplitPutsPiecesOnHeadsList(ZoneConfig config) : Zone(config,
 /// piece lands on its own pageblock's list, and every count is right, but two pieces that end
 /// at the head of the same list stand in the opposite order. Only the placement oracle sees it.
 /// </summary>
-public sealed class SplitFreesHighestPieceFirst(ZoneConfig config) : Zone(config, KernelEra.V6_9)
+public sealed class SplitFreesHighestPieceFirst(ZoneConfig config) : Zone(config, KernelEra.V6_10)
 {
     protected override void FreeOnePageMaybeSplit(int pfn, int order, FreeFlags flags)
     {

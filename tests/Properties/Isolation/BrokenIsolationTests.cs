@@ -11,7 +11,7 @@ namespace Properties.Isolation;
 /// The suite's power over the isolation walk: each deliberately broken isolation is caught by
 /// the generic properties (BuddyOperationGen with the walk mixed in) with a shrunk
 /// counterexample of at most 8 operations, naming an invariant it breaks, and the
-/// counterexample replays to the same failure. The baseline is the 6.9 allocator without
+/// counterexample replays to the same failure. The baseline is the 6.10 allocator without
 /// __isolate_free_page / __putback_isolated_page and one-step isolation, which passes the same check (with those two
 /// it has a finding of its own: IsolationWalkFindingTests).
 /// </summary>
@@ -34,7 +34,7 @@ public sealed class BrokenIsolationTests(ITestOutputHelper output)
         nameof(SplitLosesLastPageblock) => new SplitLosesLastPageblock(c),
         nameof(SplitPutsPiecesOnHeadsList) => new SplitPutsPiecesOnHeadsList(c),
         nameof(SplitFreesHighestPieceFirst) => new SplitFreesHighestPieceFirst(c),
-        "correct" => new Zone(c, KernelEra.V6_9),
+        "correct" => new Zone(c, KernelEra.V6_10),
         _ => throw new ArgumentException($"unknown broken isolation {variant}", nameof(variant)),
     };
 
@@ -65,11 +65,11 @@ public sealed class BrokenIsolationTests(ITestOutputHelper output)
         var replay = Run(variant, result.Shrunk);
         Assert.False(replay.Passed);
         Assert.Equal(result.ShrunkReport.FailureMessage, replay.FailureMessage);
-        Assert.True(Run("correct", result.Shrunk).Passed, "the correct 6.9 allocator fails the same counterexample");
+        Assert.True(Run("correct", result.Shrunk).Passed, "the correct 6.10 allocator fails the same counterexample");
     }
 
     [Fact]
-    public void The_correct_6_9_allocator_passes_the_same_check()
+    public void The_correct_6_10_allocator_passes_the_same_check()
     {
         var result = PropertyCheck.Check(WalksWithoutHeldBlocks(), s => Run("correct", s), maxTest: 1000, Seed);
         Assert.True(result.Passed, PropertyCheck.Explain(result));

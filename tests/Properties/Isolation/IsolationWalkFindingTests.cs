@@ -69,7 +69,7 @@ public sealed class IsolationWalkFindingTests(ITestOutputHelper output)
     /// 6.0 (5.19 to 6.8): set_migratetype_isolate() moves a free block headed in the pageblock
     /// whole; the split of a block that straddles the range comes later, under a lock hold of
     /// its own. In between, a free block lies on the ISOLATE list with pageblocks outside the
-    /// range (hidden from allocation), or on an allocatable list with isolated ones. The 6.9
+    /// range (hidden from allocation), or on an allocatable list with isolated ones. The 6.10
     /// rework ("prepare for hygienic freelists") splits in the same hold.
     /// </summary>
     [Fact]
@@ -77,11 +77,11 @@ public sealed class IsolationWalkFindingTests(ITestOutputHelper output)
     {
         var result = Find(BuddyOperationGen.Arbitrary(BuddyOperationGen.SmallZones, walks: true), s => OnEra(s, KernelEra.V6_0), "Block shape", maxOps: 4);
         Assert.Contains("of the block is", result.ShrunkReport!.FailureMessage, StringComparison.Ordinal);
-        Assert.True(OnEra(result.Shrunk!, KernelEra.V6_9).Passed, "the 6.9 walk fails the same counterexample");
+        Assert.True(OnEra(result.Shrunk!, KernelEra.V6_10).Passed, "the 6.10 walk fails the same counterexample");
     }
 
     /// <summary>
-    /// The same window seen from the allocator, the form the 6.9 commit message names ("memory
+    /// The same window seen from the allocator, the form the 6.10 commit message names ("memory
     /// can still be allocated after isolation"): a pageblock is isolated, the free block headed
     /// in the pageblock before it still spans it on an allocatable list, and an allocation
     /// takes pages of the isolated pageblock.
@@ -92,11 +92,11 @@ public sealed class IsolationWalkFindingTests(ITestOutputHelper output)
         var result = Find(BuddyOperationGen.Arbitrary(BuddyOperationGen.SmallZones, walks: true), s => OnEra(s, KernelEra.V6_0), "Differential oracle", maxOps: 6);
         Assert.Contains("no page of an isolated (MIGRATE_ISOLATE) pageblock handed out", result.ShrunkReport!.FailureMessage, StringComparison.Ordinal);
         Assert.Contains(result.Shrunk!.Operations, o => o is AllocPages);
-        Assert.True(OnEra(result.Shrunk, KernelEra.V6_9).Passed, "the 6.9 walk fails the same counterexample");
+        Assert.True(OnEra(result.Shrunk, KernelEra.V6_10).Passed, "the 6.10 walk fails the same counterexample");
     }
 
     /// <summary>
-    /// 6.9 (the mainline allocator): __putback_isolated_page() frees a held block with
+    /// 6.10 (the mainline allocator): __putback_isolated_page() frees a held block with
     /// __free_one_page(), not __free_one_page_maybe_split(), by its head's pageblock. When a
     /// block larger than a pageblock was held (by page reporting, or any __isolate_free_page
     /// user) while start_isolate_page_range() isolated one of its pageblocks, it comes back
@@ -113,11 +113,11 @@ public sealed class IsolationWalkFindingTests(ITestOutputHelper output)
         Assert.NotEqual("Block shape", Designs.Run("reporting-5.10", result.Shrunk).Violation?.Invariant);
     }
 
-    /// <summary>The same put-back with the plain 6.9 allocator and the operation language's own __isolate_free_page.</summary>
+    /// <summary>The same put-back with the plain 6.10 allocator and the operation language's own __isolate_free_page.</summary>
     [Fact]
-    public void The_6_9_allocator_puts_any_held_block_back_across_a_partly_isolated_max_order_block()
+    public void The_6_10_allocator_puts_any_held_block_back_across_a_partly_isolated_max_order_block()
     {
-        var result = Find(BuddyOperationGen.Arbitrary(BuddyOperationGen.SmallZones, walks: true), s => OnEra(s, KernelEra.V6_9), "Block shape", maxOps: 8);
+        var result = Find(BuddyOperationGen.Arbitrary(BuddyOperationGen.SmallZones, walks: true), s => OnEra(s, KernelEra.V6_10), "Block shape", maxOps: 8);
         Assert.Contains(result.Shrunk!.Operations, o => o is PutbackIsolatedPage);
     }
 }

@@ -115,7 +115,7 @@ public sealed class PlacementOracleTests(ITestOutputHelper output)
         Assert.True(atBoundary > 0, "no run put a block in front of a v1 boundary: the oracle's design-tail path was never used");
     }
 
-    /// <summary>On reporting-5.10 (the 5.10 allocator; mainline's 6.9 one is below, with the walk); its other findings do not count here.</summary>
+    /// <summary>On reporting-5.10 (the 5.10 allocator; mainline's 6.10 one is below, with the walk); its other findings do not count here.</summary>
     [Fact]
     public void On_reporting_runs_the_oracle_replays_rotations_and_agrees()
     {
@@ -144,7 +144,7 @@ public sealed class PlacementOracleTests(ITestOutputHelper output)
     [InlineData(KernelEra.V5_2)]
     [InlineData(KernelEra.V5_10)]
     [InlineData(KernelEra.V6_0)]
-    [InlineData(KernelEra.V6_9)]
+    [InlineData(KernelEra.V6_10)]
     public void On_the_isolation_walk_of_every_era_the_oracle_replays_its_steps_and_agrees(KernelEra era)
     {
         var systems = new List<BuddySystem>();
@@ -159,7 +159,7 @@ public sealed class PlacementOracleTests(ITestOutputHelper output)
         Assert.True(steps > 0, "no run took a walk step: the oracle's walk path was never used");
     }
 
-    /// <summary>Mainline reporting (the 6.9 allocator) with the walk: only the placement oracle's verdict counts (the put-back finding is the Block shape invariant's).</summary>
+    /// <summary>Mainline reporting (the 6.10 allocator) with the walk: only the placement oracle's verdict counts (the put-back finding is the Block shape invariant's).</summary>
     [Fact]
     public void On_mainline_reporting_with_the_walk_the_oracle_agrees()
     {

@@ -72,9 +72,9 @@ public sealed class IsolationWalkTests
     }
 
     [Fact]
-    public void From_6_9_set_migratetype_isolate_splits_the_straddling_block_in_the_same_hold()
+    public void From_6_10_set_migratetype_isolate_splits_the_straddling_block_in_the_same_hold()
     {
-        var zone = Boot(KernelEra.V6_9);
+        var zone = Boot(KernelEra.V6_10);
         var walk = PageIsolationWalk.Start(zone, 4, 8);
         Assert.Equal("set_migratetype_isolate(pfn 4)", walk.Step());
         Assert.Equal((2, MigrateType.Movable), (zone.PageOrder(0), zone.BlockMigratetype(0)));
@@ -184,7 +184,7 @@ public sealed class IsolationWalkTests
     [Fact]
     public void A_pageblock_that_is_isolated_already_is_refused()
     {
-        var zone = Boot(KernelEra.V6_9);
+        var zone = Boot(KernelEra.V6_10);
         zone.SetPageblockMigratetype(0, MigrateType.Isolate);
         Assert.Equal(-Zone.Ebusy, zone.SetMigratetypeIsolate(0, 0, 4));
         var walk = PageIsolationWalk.Start(zone, 0, 4);
@@ -205,9 +205,9 @@ public sealed class IsolationWalkTests
     }
 
     [Fact]
-    public void From_6_9_a_freed_block_over_pageblocks_of_different_types_goes_to_each_pageblocks_list()
+    public void From_6_10_a_freed_block_over_pageblocks_of_different_types_goes_to_each_pageblocks_list()
     {
-        var zone = Boot(KernelEra.V6_9);
+        var zone = Boot(KernelEra.V6_10);
         int pfn = zone.Allocate(3, MigrateType.Movable);
         Assert.Equal(0, zone.SetMigratetypeIsolate(pfn + 4, pfn + 4, pfn + 8));
         zone.Free(pfn, 3);
@@ -215,7 +215,7 @@ public sealed class IsolationWalkTests
         Assert.Equal((2, MigrateType.Isolate), (zone.PageOrder(pfn + 4), zone.BlockMigratetype(pfn + 4)));
         Strict(zone);
 
-        // Before 6.9 the block goes whole to its head's pageblock's list.
+        // Before 6.10 the block goes whole to its head's pageblock's list.
         var old = Boot(KernelEra.V6_0);
         pfn = old.Allocate(3, MigrateType.Movable);
         Assert.Equal(0, old.SetMigratetypeIsolate(pfn + 4, pfn + 4, pfn + 8));
