@@ -75,7 +75,7 @@ public static class CheckRunner
         if (Designs.HasAerator(design))
         {
             var zones = settings.Zone is { } z ? new[] { z } : settings.SingleZone ? AerationOperationGen.Zones : null;
-            var setups = AerationOperationGen.Setups.Select(s => s with
+            var setups = AerationOperationGen.SetupsWithMinOrders().Select(s => s with
             {
                 Aerator = s.Aerator with { Hwm = settings.Hwm ?? s.Aerator.Hwm, Capacity = settings.Capacity ?? s.Aerator.Capacity },
                 PagePoisoning = s.PagePoisoning && !settings.NoPoisoning,

@@ -75,6 +75,7 @@ public sealed class Virtqueue
     /// </summary>
     public int AddOutbuf(ulong addr, uint len, object token)
     {
+        ArgumentNullException.ThrowIfNull(token); // virtqueue_add: BUG_ON(data == NULL)
         if (_numFree == 0)
             return -28;
         ushort head = _freeHead;
@@ -97,6 +98,7 @@ public sealed class Virtqueue
     public int AddInbufs(IReadOnlyList<(ulong Addr, uint Len)> sg, object token)
     {
         ArgumentNullException.ThrowIfNull(sg);
+        ArgumentNullException.ThrowIfNull(token); // virtqueue_add: BUG_ON(data == NULL)
         if (sg.Count == 0)
             return -22;
         if (_numFree < sg.Count)

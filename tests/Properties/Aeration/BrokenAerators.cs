@@ -96,6 +96,21 @@ public sealed class DriverHintsPageCount(Virtqueue vq, BalloonFeatures negotiate
     protected override ulong Hint(BatchEntry e) => Encode(e.Pfn, 1 << e.Order);
 }
 
+/// <summary>
+/// aerator_notify_free() screens out low orders by pageblock_order where v1 says
+/// AERATOR_MIN_ORDER: the same thing in v1 as posted (MIN_ORDER is pageblock_order), so only a
+/// setup with another MIN_ORDER can tell; there frees of an order between the two never
+/// request a pass, and their raw blocks pile up.
+/// </summary>
+public sealed class NotifyScreensByPageblockOrder(IReadOnlyList<Zone> zones, AeratorConfig config) : AeratorWithFixes(zones, config)
+{
+    protected override void NotifyFree(AerationZone az, int order)
+    {
+        if (order >= az.Zone.PageblockOrder)
+            base.NotifyFree(az, order);
+    }
+}
+
 /// <summary>The designs built from the broken parts, by name.</summary>
 public static class BrokenAerators
 {
@@ -109,6 +124,7 @@ public static class BrokenAerators
         nameof(ClearAeratedCountsOnlyWhenActive) => AerationDesign.V1Fixed with { Name = name, MakeAerator = (z, c) => new ClearAeratedCountsOnlyWhenActive(z, c) },
         nameof(ShutdownUnpublishesBeforeWaiting) => AerationDesign.V1Fixed with { Name = name, MakeShutdown = a => new ShutdownUnpublishesBeforeWaiting(a) },
         nameof(DriverHintsPageCount) => AerationDesign.V1Fixed with { Name = name, MakeDriver = (q, f, n) => new DriverHintsPageCount(q, f, n) },
+        nameof(NotifyScreensByPageblockOrder) => AerationDesign.V1Fixed with { Name = name, MakeAerator = (z, c) => new NotifyScreensByPageblockOrder(z, c) },
         "PoisoningWithoutPagePoison" => AerationDesign.V1Fixed with { Name = name },
         _ => throw new ArgumentException($"unknown broken aerator {name}", nameof(name)),
     };
