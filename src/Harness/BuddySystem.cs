@@ -36,14 +36,12 @@ public class BuddySystem
         Zones = zones.ToArray();
         Zone = Zones[0];
         _oracles = Zones.Select(z => new ReferenceModel(z.NrPages, z.StartPfn)).ToArray();
-        Oracle = _oracles[0];
         _placements = Zones.Select(z =>
         {
             var reference = new ReferenceLists(z);
             z.Observer = reference;
             return reference;
         }).ToArray();
-        Placement = _placements[0];
     }
 
     /// <summary>The zone under test (the first zone).</summary>
@@ -52,10 +50,7 @@ public class BuddySystem
     /// <summary>Every zone of the guest, lowest first.</summary>
     public IReadOnlyList<Zone> Zones { get; }
 
-    /// <summary>The trivially correct reference the first zone must agree with.</summary>
-    public ReferenceModel Oracle { get; }
-
-    /// <summary>The reference of each zone, in the order of Zones.</summary>
+    /// <summary>The trivially correct reference of each zone (the frame oracle), in the order of Zones.</summary>
     public IReadOnlyList<ReferenceModel> Oracles => _oracles;
 
     /// <summary>page_zone(): the zone that spans pfn (the first zone when none does, so that the zone's own checks refuse the pfn).</summary>
@@ -73,19 +68,17 @@ public class BuddySystem
         for (int i = 0; i < Zones.Count; i++)
             if (Zones[i].SpansPfn(pfn))
                 return _oracles[i];
-        return Oracle;
+        return _oracles[0];
     }
 
     /// <summary>Zone number k of an operation, read modulo the number of zones.</summary>
     protected Zone PickZone(int k) => Zones[Index(k, Zones.Count)];
 
     /// <summary>
-    /// The placement oracle of the first zone: the free lists in plain form, fed every call the
-    /// zone gets (the zone's Observer), compared list by list and pageblock by pageblock after every step.
+    /// The placement oracle of each zone, in the order of Zones: the free lists in plain form,
+    /// fed every call the zone gets (the zone's Observer), compared list by list and pageblock
+    /// by pageblock after every step.
     /// </summary>
-    public ReferenceLists Placement { get; }
-
-    /// <summary>The placement oracle of each zone, in the order of Zones.</summary>
     public IReadOnlyList<ReferenceLists> Placements => _placements;
 
     /// <summary>Blocks allocated by the test and not yet freed, oldest first.</summary>

@@ -47,11 +47,12 @@ public sealed class ConcurrentAeration
         System = new AerationSystem(new Scenario(spec.Zone, [], spec.Setup), spec.Design);
         // The placement oracle asks the aerator for its tail (aerator_get_tail reads the zone's
         // ACTIVE bit, a Volatile read): bookkeeping, not kernel code, so no scheduling point.
-        System.Placement.DesignTail = (zone, order, mt) =>
-        {
-            using (_books.Quiet())
-                return zone.Hinting.GetTail(zone, order, mt);
-        };
+        foreach (var placement in System.Placements)
+            placement.DesignTail = (zone, order, mt) =>
+            {
+                using (_books.Quiet())
+                    return zone.Hinting.GetTail(zone, order, mt);
+            };
     }
 
     public bool UnderCoyote { get; }

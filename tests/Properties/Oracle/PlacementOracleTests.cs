@@ -92,7 +92,7 @@ public sealed class PlacementOracleTests(ITestOutputHelper output)
 
         var right = PropertyCheck.Check(BuddyOperationGen.Arbitrary(BuddyOperationGen.SmallZones), s => Run(s, broken: false), maxTest: 200, seed: 20190619);
         Assert.True(right.Passed, PropertyCheck.Explain(right));
-        int named = systems.Sum(s => s.Placement.DesignTailInsertions);
+        int named = systems.Sum(s => s.Placements.Sum(p => p.DesignTailInsertions));
         output.WriteLine($"{systems.Count} runs, {named} tail insertions before the design's block");
         Assert.True(named > 0);
 
@@ -110,7 +110,7 @@ public sealed class PlacementOracleTests(ITestOutputHelper output)
         var result = PropertyCheck.Check(AerationOperationGen.Arbitrary(), s =>
             ScenarioRunner.Run(s, sc => { var a = new AerationSystem(sc, AerationDesign.V1Fixed); systems.Add(a); return a; }), maxTest: 200, seed: 20190619);
         Assert.True(result.Passed, PropertyCheck.Explain(result));
-        int atBoundary = systems.Sum(a => a.Placement.DesignTailInsertions);
+        int atBoundary = systems.Sum(a => a.Placements.Sum(p => p.DesignTailInsertions));
         output.WriteLine($"{systems.Count} runs, {atBoundary} tail insertions before a boundary block");
         Assert.True(atBoundary > 0, "no run put a block in front of a v1 boundary: the oracle's design-tail path was never used");
     }
@@ -128,7 +128,7 @@ public sealed class PlacementOracleTests(ITestOutputHelper output)
             return run.Violation?.Invariant == ReferenceLists.InvariantName ? run : new RunReport(run.Log, null, null, null);
         }, maxTest: 200, seed: 20200407);
         Assert.True(result.Passed, PropertyCheck.Explain(result));
-        int rotations = systems.Sum(r => r.Placement.Rotations);
+        int rotations = systems.Sum(r => r.Placements.Sum(p => p.Rotations));
         output.WriteLine($"{systems.Count} runs, {rotations} rotations replayed");
         Assert.True(rotations > 0, "no run rotated a free list: the oracle's rotation path was never used");
     }
