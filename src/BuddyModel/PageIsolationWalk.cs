@@ -300,6 +300,20 @@ public sealed class PageIsolationWalk
         _phase = Phase.Done;
     }
 
+    /// <summary>The walk's canonical state (Zone.WriteCanonicalState): its range, direction, phase, cursor, queued unsets and result; not Steps, a count no step reads.</summary>
+    public void WriteCanonicalState(ICanonicalStateSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        sink.Add(StartPfn);
+        sink.Add(EndPfn);
+        sink.Add((long)Direction | ((long)_phase << 8));
+        sink.Add(_cursor);
+        sink.Add(Result);
+        sink.Add(_unset.Count);
+        foreach (int p in _unset)
+            sink.Add(p);
+    }
+
     public override string ToString() =>
         $"{(Direction == IsolationDirection.Isolating ? "start_isolate_page_range" : "undo_isolate_page_range")}(pfn {StartPfn}..{EndPfn - 1})";
 }

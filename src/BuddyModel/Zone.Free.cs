@@ -160,5 +160,11 @@ public partial class Zone
     }
 
     /// <summary>shuffle_pick_tail(): one random bit from the seeded generator.</summary>
-    private bool ShufflePickTail() => _shuffle!.Next(2) == 1;
+    private bool ShufflePickTail()
+    {
+        _shuffleDraws++;
+        return _shuffle!.Next(2) == 1;
+    }
+
+    private long _shuffleDraws; // bits drawn so far: with the seed, the generator's whole state
 }

@@ -10,7 +10,11 @@ namespace Checks;
 /// is runnable because block-picking arguments are read modulo the candidates at run time.
 /// A scenario of several zones also tries zone #0 for each operation and, last, fewer zones
 /// (zone indexes are read modulo the zones, so every candidate still runs): a counterexample
-/// that keeps its second zone needs it.
+/// that keeps its second zone needs it. The empty scenario is tried first (a model broken at
+/// boot fails with no operation). Last of all, when nothing simpler fails, each operation is
+/// dropped while one other is retargeted over its whole range (Retarget): dropping a step
+/// often moves the block or pageblock the failure needs, and no single-step change follows it.
+/// The breadth-first minimum (tests/Properties/Exhaust) found that gap.
 /// </summary>
 public static class ScenarioShrinker
 {
@@ -19,6 +23,8 @@ public static class ScenarioShrinker
     {
         var ops = scenario.Operations;
         int n = ops.Count;
+        if (n > 0)
+            yield return scenario with { Operations = [] };
         for (int chunk = n / 2; chunk >= 1; chunk /= 2)
         {
             for (int start = 0; start + chunk <= n; start += chunk)
@@ -45,6 +51,59 @@ public static class ScenarioShrinker
             yield return scenario with { MoreZones = null };
             if (more.Count > 1)
                 yield return scenario with { MoreZones = more.Take(more.Count - 1).ToArray() };
+        }
+        for (int drop = 0; drop < n; drop++)
+            for (int j = 0; j < n; j++)
+            {
+                if (j == drop)
+                    continue;
+                foreach (var other in Retarget(ops[j], scenario))
+                {
+                    var shorter = new List<Operation>(n - 1);
+                    for (int i = 0; i < n; i++)
+                        if (i != drop)
+                            shorter.Add(i == j ? other : ops[i]);
+                    yield return scenario with { Operations = shorter };
+                }
+            }
+    }
+
+    /// <summary>
+    /// Every other value of the argument that picks where an operation acts: the pageblock of a
+    /// pageblock change or an isolation range (over the largest zone's pageblocks), the block
+    /// of a free, an isolation or a put-back (over the scenario's length: there are never more
+    /// handles than steps; free blocks: the boot blocks and two more per step), the order of an allocation.
+    /// </summary>
+    private static IEnumerable<Operation> Retarget(Operation op, Scenario scenario)
+    {
+        int pageblocks = scenario.Zones.Max(z => z.NrPages >> z.PageblockOrder);
+        int handles = Math.Max(1, scenario.Operations.Count);
+        switch (op)
+        {
+            case SetPageblockMigratetype s:
+                for (int pb = 0; pb < pageblocks; pb++)
+                    if (pb != s.Pageblock) yield return s with { Pageblock = pb };
+                break;
+            case StartIsolatePageRange r:
+                for (int pb = 0; pb < pageblocks; pb++)
+                    if (pb != r.Pageblock) yield return r with { Pageblock = pb };
+                break;
+            case AllocPages a:
+                for (int order = 0; order < scenario.Config.MaxOrder; order++)
+                    if (order != a.Order) yield return a with { Order = order };
+                break;
+            case FreePages f:
+                for (int b = 0; b < handles; b++)
+                    if (b != f.Block) yield return f with { Block = b };
+                break;
+            case IsolateFreePage i:
+                for (int b = 0; b < (scenario.Config.NrPages >> (scenario.Config.MaxOrder - 1)) + 2 * handles; b++)
+                    if (b != i.Block) yield return i with { Block = b };
+                break;
+            case PutbackIsolatedPage p:
+                for (int b = 0; b < handles; b++)
+                    if (b != p.Block) yield return p with { Block = b };
+                break;
         }
     }
 

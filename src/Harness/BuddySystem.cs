@@ -81,6 +81,37 @@ public class BuddySystem
     /// </summary>
     public IReadOnlyList<ReferenceLists> Placements => _placements;
 
+    /// <summary>
+    /// The system's canonical state for exhaustive exploration: every zone's
+    /// (Zone.WriteCanonicalState), then the test's handles as sets, not lists: the live blocks,
+    /// the held blocks and the isolated ranges, each sorted by pfn. An operation names a handle
+    /// by its position in the list (oldest first), so two states that differ only in that order
+    /// have the same successors up to renaming the operations; the explorer names each handle
+    /// by its block when it enumerates the moves, so the order can be dropped. Whether a walk is
+    /// under way is in its zone's state. A design's own state is written by its system
+    /// (CanonicalStateMissing says when a design cannot be explored yet).
+    /// </summary>
+    public virtual void WriteCanonicalState(ICanonicalStateSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        foreach (var z in Zones)
+            z.WriteCanonicalState(sink);
+        WriteSorted(sink, _live.Select(b => ((long)b.Pfn << 8) | (uint)b.Order));
+        WriteSorted(sink, _isolated.Select(b => ((long)b.Pfn << 8) | (uint)b.Order));
+        WriteSorted(sink, _isolatedRanges.Select(r => ((long)r.Start << 32) | (uint)r.End));
+    }
+
+    private static void WriteSorted(ICanonicalStateSink sink, IEnumerable<long> values)
+    {
+        var sorted = values.Order().ToArray();
+        sink.Add(sorted.Length);
+        foreach (long v in sorted)
+            sink.Add(v);
+    }
+
+    /// <summary>Why this system's state cannot be written canonically yet (null: it can), e.g. a design whose own state is not in the canonical form.</summary>
+    public virtual string? CanonicalStateMissing => null;
+
     /// <summary>Blocks allocated by the test and not yet freed, oldest first.</summary>
     public IReadOnlyList<(int Pfn, int Order)> Live => _live;
 

@@ -67,6 +67,9 @@ public abstract class GuestSystem : BuddySystem, IGuest
     /// <inheritdoc/>
     public ulong PoisonValue { get; }
 
+    /// <summary>A hinting design's own state (worker, device, host, flags, boundary or cycle) is not in the canonical form yet: the exhaustive explorer takes the buddy designs only (issue 12's first step).</summary>
+    public override string? CanonicalStateMissing => "its hinting design's own state (worker, device, host) is not in the canonical form yet; exhaust takes buddy, buddy-6.0 and buddy-6.10 for now";
+
     /// <summary>Reachability facts: how often each interesting situation was reached.</summary>
     public IReadOnlyDictionary<string, int> Facts => _facts;
 

@@ -21,15 +21,15 @@ public sealed class BrokenAllocatorTests(ITestOutputHelper output)
     {
         { nameof(MergeStopsOneOrderEarly), "Maximal merging", "expected the free buddies at pfn 56 and pfn 60", 2 },
         { nameof(ExpandReturnsHalfAtWrongOrder), "Exclusive location", "to be a tail page of the free order-1 block", 1 },
-        { nameof(FreeForgetsNrFree), "Counters match contents", "the number of blocks on its lists", 1 },
+        { nameof(FreeForgetsNrFree), "Counters match contents", "the number of blocks on its lists", 0 },
         { nameof(FallbackLeavesBlockOnTwoLists), "Exclusive location", "found corrupt list links", 1 },
-        { nameof(MoveFreepagesStopsAfterFirstBlock), "Block shape", "expected the free pages of an isolated pageblock to be on an Isolate list", 3 },
+        { nameof(MoveFreepagesStopsAfterFirstBlock), "Block shape", "expected the free pages of an isolated pageblock to be on an Isolate list", 2 },
         { nameof(TailFreeGoesToHead), "Placement oracle", "the reference has pfn 192 at position 7, freed at the tail (shuffle_pick_tail said tail) by call #2", 2 },
         { nameof(StealRetypesWrongPageblock), "Placement oracle", "expected pageblock 14 (pfn 56) to be Unmovable, found it is Movable", 1 },
         { nameof(PutbackAtHead), "Placement oracle", "the reference has pfn 0 at position 31, freed at the tail (FPI_TO_TAIL) by call #2", 2 },
     };
 
-    private static Zone Make(string variant, ZoneConfig c) => variant switch
+    internal static Zone Make(string variant, ZoneConfig c) => variant switch
     {
         nameof(MergeStopsOneOrderEarly) => new MergeStopsOneOrderEarly(c),
         nameof(ExpandReturnsHalfAtWrongOrder) => new ExpandReturnsHalfAtWrongOrder(c),

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using BuddyModel;
+using Harness;
+using Harness.Operations;
+using Specs;
+
+namespace Checks.Exhaust;
+
+/// <summary>What to explore: a design, the guest it runs on, the moves, and the bounds.</summary>
+public sealed record ExhaustConfig(string Design, Scenario Guest, ExhaustAlphabet Alphabet, int MaxDepth, long MaxStates)
+{
+    /// <summary>Operations per path that the explorer allows itself, for a bad bound.</summary>
+    public const int DepthLimit = 1000;
+}
+
+/// <summary>
+/// What an exploration found: distinct states and transitions, the deepest level completed,
+/// whether the space was exhausted (no new state at the last level, within the bounds), the
+/// states per level, and the first violation with the shortest path to it.
+/// </summary>
+public sealed record ExhaustResult(
+    long States,
+    long Transitions,
+    int DepthReached,
+    bool Exhausted,
+    IReadOnlyList<long> StatesPerLevel,
+    TimeSpan Elapsed,
+    long PeakManagedBytes,
+    Scenario? Counterexample,
+    RunReport? CounterexampleReport,
+    string? StoppedBecause)
+{
+    /// <summary>Distinct states per second of wall time.</summary>
+    public double StatesPerSecond => Elapsed.TotalSeconds > 0 ? States / Elapsed.TotalSeconds : States;
+
+    /// <summary>Whether every state explored kept every invariant.</summary>
+    public bool Passed => Counterexample is null;
+}
+
+/// <summary>
+/// Breadth-first exploration of every state a design reaches from its boot state, level by
+/// level up to a depth bound or until a level adds no new state. States are identified by the
+/// 128-bit hash of their canonical form (BuddySystem.WriteCanonicalState), so a state reached
+/// by two paths is explored once. Every invariant (the system's own CheckInvariants, the step's
+/// oracle verdict, and a model refusal) is checked in every new state; the first violation
+/// found is at the smallest depth at which any violation exists, and its path is the shortest
+/// counterexample (a Scenario that ScenarioRunner, replay and show accept).
+///
+/// How a state is rebuilt: the explorer keeps no copies of systems, only each state's parent
+/// and the move that reached it; expanding a state replays its path on a fresh system (the
+/// model is deterministic: the same path gives the same state). Each successor is one more
+/// replay of the path plus its move. That costs a path's length in applied operations per
+/// transition, cheap next to the invariant checks on small configurations.
+///
+/// Scope: the designs whose systems write a canonical state (BuddySystem.CanonicalStateMissing
+/// is null): today the buddy family. Designs with a settle phase (Finish: liveness) need it
+/// checked per state too; none of the explored designs has one yet.
+/// </summary>
+public sealed class StateExplorer
+{
+    private readonly ExhaustConfig _config;
+    private readonly Func<Scenario, BuddySystem> _make;
+    private readonly List<(int Parent, Operation? Move)> _nodes = new();
+    private readonly HashSet<UInt128> _seen = new();
+    private readonly StateHasher _hasher = new();
+
+    public StateExplorer(ExhaustConfig config, Func<Scenario, BuddySystem>? make = null)
+    {
+        _config = config ?? throw new ArgumentNullException(nameof(config));
+        _make = make ?? (s => Designs.MakeSystem(config.Design, s));
+    }
+
+    /// <summary>Called after each completed level with (depth, distinct states so far, transitions so far).</summary>
+    public Action<int, long, long>? Progress { get; init; }
+
+    /// <summary>Explore; deterministic for a configuration.</summary>
+    public ExhaustResult Run()
+    {
+        var clock = Stopwatch.StartNew();
+        long peak = GC.GetTotalMemory(false);
+        var root = _make(_config.Guest with { Operations = [] });
+        if (root.CanonicalStateMissing is { } missing)
+            throw new NotSupportedException($"design {_config.Design} cannot be explored: {missing}");
+        var perLevel = new List<long> { 1 };
+        if (root.CheckInvariants() is { } initial)
+            return Found([], clock, perLevel, 0, 0, peak);
+        _nodes.Add((-1, null));
+        _seen.Add(_hasher.Of(root));
+        long transitions = 0;
+        var level = new List<int> { 0 };
+        int depth = 0;
+        int maxDepth = Math.Min(_config.MaxDepth, ExhaustConfig.DepthLimit);
+        while (level.Count > 0 && depth < maxDepth)
+        {
+            var next = new List<int>();
+            foreach (int node in level)
+            {
+                var path = PathOf(node);
+                var moves = _config.Alphabet.Moves(Replay(path)).ToArray();
+                foreach (var move in moves)
+                {
+                    transitions++;
+                    var system = Replay(path);
+                    var (violated, _) = ApplyChecked(system, move);
+                    if (violated)
+                        return Found([.. path, move], clock, perLevel, depth + 1, transitions, peak);
+                    if (!_seen.Add(_hasher.Of(system)))
+                        continue;
+                    _nodes.Add((node, move));
+                    next.Add(_nodes.Count - 1);
+                    if (_nodes.Count >= _config.MaxStates)
+                    {
+                        perLevel.Add(next.Count);
+                        return Done(clock, perLevel, depth, transitions, exhausted: false, peak, $"the state bound ({_config.MaxStates:N0}) was reached at depth {depth + 1}");
+                    }
+                }
+            }
+            peak = Math.Max(peak, GC.GetTotalMemory(false));
+            depth++;
+            if (next.Count > 0)
+                perLevel.Add(next.Count);
+            Progress?.Invoke(depth, _nodes.Count, transitions);
+            level = next;
+        }
+        bool exhausted = level.Count == 0;
+        return Done(clock, perLevel, depth, transitions, exhausted, peak,
+            exhausted ? null : $"the depth bound ({maxDepth}) was reached with {level.Count:N0} states on the last level");
+    }
+
+    private ExhaustResult Done(Stopwatch clock, List<long> perLevel, int depth, long transitions, bool exhausted, long peak, string? why) =>
+        new(_nodes.Count, transitions, depth, exhausted, perLevel, clock.Elapsed, peak, null, null, why);
+
+    private ExhaustResult Found(IReadOnlyList<Operation> path, Stopwatch clock, List<long> perLevel, int depth, long transitions, long peak)
+    {
+        var scenario = _config.Guest with { Operations = path.ToArray() };
+        var report = ScenarioRunner.Run(scenario, _make);
+        return new ExhaustResult(_nodes.Count, transitions, depth, false, perLevel, clock.Elapsed, peak, scenario, report, $"a violation at depth {depth}");
+    }
+
+    /// <summary>The moves from the boot state to node.</summary>
+    private List<Operation> PathOf(int node)
+    {
+        var path = new List<Operation>();
+        for (int n = node; n > 0; n = _nodes[n].Parent)
+            path.Add(_nodes[n].Move!);
+        path.Reverse();
+        return path;
+    }
+
+    /// <summary>A fresh system with the path applied (its states were checked when they were first reached).</summary>
+    private BuddySystem Replay(List<Operation> path)
+    {
+        var system = _make(_config.Guest with { Operations = [] });
+        foreach (var op in path)
+            system.Apply(op);
+        return system;
+    }
+
+    /// <summary>Apply one move and check every invariant after it, as ScenarioRunner does; true when something failed.</summary>
+    private static (bool Violated, Violation? Violation) ApplyChecked(BuddySystem system, Operation move)
+    {
+        try
+        {
+            var outcome = system.Apply(move);
+            if (outcome is null)
+                return (true, null);
+            var v = outcome.Violation ?? system.CheckInvariants();
+            return (v is not null, v);
+        }
+        catch (BadPageException)
+        {
+            return (true, null);
+        }
+    }
+}
