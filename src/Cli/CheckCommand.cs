@@ -240,7 +240,7 @@ public static class CheckCommand
     /// same content already there is said so, another file of that name keeps its place and the
     /// new one becomes NAME-2.json (-3, ...). Returns the path and the line that tells the user.
     /// </summary>
-    private static (string Path, string Note) WriteCounterexample(CounterexampleFile file, string outDir, string name)
+    internal static (string Path, string Note) WriteCounterexample(CounterexampleFile file, string outDir, string name)
     {
         Directory.CreateDirectory(outDir);
         string text = CounterexampleWriter.ToJson(file);
@@ -259,7 +259,7 @@ public static class CheckCommand
     }
 
     /// <summary>An invariant's name as a file-name part: "Counters match contents" → "counters-match-contents".</summary>
-    private static string Slug(string text) =>
+    internal static string Slug(string text) =>
         System.Text.RegularExpressions.Regex.Replace(text.ToLowerInvariant(), "[^a-z0-9]+", "-").Trim('-');
 
     private static bool ReplayRegressions(CheckSettings settings, IAnsiConsole console, TextWriter stdout)

@@ -93,27 +93,7 @@ public sealed record CheckSettings
         if (MaxOps < 1 || MaxOps > MaxMaxOps)
             throw new UsageException($"--max-ops: {MaxOps} is out of range 1..10000");
         if (Zone is { } z)
-        {
-            try
-            {
-                z.Validate();
-            }
-            catch (ArgumentException e)
-            {
-                string option = e.ParamName switch
-                {
-                    nameof(ZoneConfig.NrPages) => "--zone-pages",
-                    nameof(ZoneConfig.MaxOrder) => "--max-order",
-                    nameof(ZoneConfig.PageblockOrder) => "--pageblock-order",
-                    _ => "--min-watermark",
-                };
-                string msg = e.Message;
-                int p = msg.LastIndexOf(" (Parameter", StringComparison.Ordinal);
-                throw new UsageException($"{option}: {(p > 0 ? msg[..p] : msg)}");
-            }
-            if (z.NrPages > CounterexampleLoader.MaxZonePages)
-                throw new UsageException($"--zone-pages: {z.NrPages} is out of range 1..{CounterexampleLoader.MaxZonePages}");
-        }
+            ValidateZone(z);
         if (Hwm is < 1 or > MaxHwm)
             throw new UsageException($"--hwm: {Hwm} is out of range 1..{MaxHwm}");
         if (Capacity is < 1 or > Aeration.Virtio.HintingDriver.HintsMax)
@@ -121,5 +101,29 @@ public sealed record CheckSettings
         _ = new AeratorConfig { Hwm = Hwm ?? 1, Capacity = Capacity ?? 1 };
         if ((Hwm is not null || Capacity is not null) && !Designs.Any(Harness.Designs.HasAerator))
             throw new UsageException($"{(Hwm is not null ? "--hwm" : "--capacity")}: only the v1 designs (v1, v1-fixed) have an aerator; the merged design's capacity is the kernel's 32");
+    }
+
+    /// <summary>Refuse a zone the options describe that the model cannot boot, naming the option in the user's words.</summary>
+    internal static void ValidateZone(ZoneConfig z)
+    {
+        try
+        {
+            z.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            string option = e.ParamName switch
+            {
+                nameof(ZoneConfig.NrPages) => "--zone-pages",
+                nameof(ZoneConfig.MaxOrder) => "--max-order",
+                nameof(ZoneConfig.PageblockOrder) => "--pageblock-order",
+                _ => "--min-watermark",
+            };
+            string msg = e.Message;
+            int p = msg.LastIndexOf(" (Parameter", StringComparison.Ordinal);
+            throw new UsageException($"{option}: {(p > 0 ? msg[..p] : msg)}");
+        }
+        if (z.NrPages > CounterexampleLoader.MaxZonePages)
+            throw new UsageException($"--zone-pages: {z.NrPages} is out of range 1..{CounterexampleLoader.MaxZonePages}");
     }
 }

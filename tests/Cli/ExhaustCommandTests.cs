@@ -1,0 +1,49 @@
+using Counterexamples;
+using Xunit;
+
+namespace Cli.Tests;
+
+/// <summary>`exhaust` as a user runs it: the default exploration finishes and says so; a design with a finding gets its shortest counterexample written, and the file replays; misuse is one line and exit 2.</summary>
+public sealed class ExhaustCommandTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args) => TestFiles.RunCli(args);
+
+    [Fact]
+    public void The_default_exploration_is_exhausted_and_every_state_keeps_every_invariant()
+    {
+        var (code, output, err) = Run("exhaust");
+        Assert.True(code == ExitCodes.Ok, output + err);
+        Assert.Contains("distinct states: 1,829", output, StringComparison.Ordinal);
+        Assert.Contains("exhausted:       yes", output, StringComparison.Ordinal);
+        Assert.EndsWith("OK: every reachable state keeps every invariant (1,829 states)\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_6_0_window_is_found_with_the_shortest_counterexample_and_the_file_replays()
+    {
+        string dir = TestFiles.TempDir();
+        var (code, output, _) = Run("exhaust", "--design", "buddy-6.0", "--isolation-walk", "--zone-pages", "16", "--out", dir);
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("Block shape violated", output, StringComparison.Ordinal);
+        Assert.Contains("shortest counterexample (2 operation(s), breadth-first)", output, StringComparison.Ordinal);
+        string file = Assert.Single(Directory.GetFiles(dir, "*.json"));
+        Assert.Equal("buddy-6.0-exhaust-block-shape.json", Path.GetFileName(file));
+        var replay = Replayer.Replay(CounterexampleLoader.Load(file));
+        Assert.True(replay.Reproduced, replay.Message);
+    }
+
+    [Theory]
+    [InlineData(new[] { "exhaust", "--design", "v1-fixed" }, "--design: v1-fixed cannot be explored yet")]
+    [InlineData(new[] { "exhaust", "--design", "v3" }, "--design: unknown design 'v3'")]
+    [InlineData(new[] { "exhaust", "--depth", "0" }, "--depth: '0' is not a whole number from 1 to 1,000")]
+    [InlineData(new[] { "exhaust", "--zone-pages", "6" }, "--zone-pages:")]
+    [InlineData(new[] { "exhaust", "--pageblock-order", "3" }, "--pageblock-order:")]
+    public void Misuse_is_one_line_and_exit_2(string[] args, string message)
+    {
+        var (code, output, err) = Run(args);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains(message, err, StringComparison.Ordinal);
+        Assert.Single(err.TrimEnd('\n').Split('\n'));
+        Assert.DoesNotContain("Exception", err + output, StringComparison.Ordinal);
+    }
+}
