@@ -151,4 +151,68 @@ public sealed class AerationExhaustTests(ITestOutputHelper output)
         var (taken, _) = After(setup, new StartAerator(), new StepWorker(), new StepWorker(), new StepHost());
         Assert.NotEqual(submitted, taken);
     }
+
+    /// <summary>
+    /// The canonical form checked against the model itself: breadth-first up to depth 9 (Depth) on
+    /// v1-fixed (HWM 2, capacity 1), every time a path reaches a state another path reached
+    /// first (a merge), the two systems must be indistinguishable one step on: the same
+    /// multiset of (successor hash, whether the step or an invariant failed) over their moves,
+    /// and the same settled state (hash after Finish) and settle verdict. A kept-too-little
+    /// canonical form (one that merges states a step tells apart) fails here.
+    /// </summary>
+    private const int Depth = 9;
+
+    [Fact]
+    public void States_the_canonical_form_merges_have_the_same_successors_and_settle_alike()
+    {
+        var setup = Setup(hwm: 2, capacity: 1);
+        var alphabet = AllocFree;
+        AerationSystem Replay(IReadOnlyList<Operation> path)
+        {
+            var s = new AerationSystem(new Scenario(Eight, [], setup), AerationDesign.V1Fixed);
+            foreach (var op in path)
+                s.Apply(op);
+            return s;
+        }
+        string Signature(IReadOnlyList<Operation> path)
+        {
+            var succ = new List<string>();
+            foreach (var move in alphabet.Moves(Replay(path)).ToList())
+            {
+                var s = Replay(path);
+                var outcome = s.Apply(move)!;
+                bool failed = (outcome.Violation ?? s.CheckInvariants()) is not null;
+                succ.Add($"{Hasher.Of(s):x}/{failed}");
+            }
+            succ.Sort(StringComparer.Ordinal);
+            var settled = Replay(path);
+            var verdict = settled.Finish(new List<string>())?.Invariant ?? "-";
+            return $"{string.Join(" ", succ)} | settled {Hasher.Of(settled):x} {verdict}";
+        }
+        var first = new Dictionary<UInt128, List<Operation>>();
+        var level = new List<List<Operation>> { new() };
+        first[Hasher.Of(Replay([]))] = [];
+        int merges = 0;
+        for (int depth = 0; depth < Depth; depth++)
+        {
+            var next = new List<List<Operation>>();
+            foreach (var path in level)
+                foreach (var move in alphabet.Moves(Replay(path)).ToList())
+                {
+                    List<Operation> p = [.. path, move];
+                    var h = Hasher.Of(Replay(p));
+                    if (first.TryGetValue(h, out var other))
+                    {
+                        merges++;
+                        Assert.True(Signature(other) == Signature(p), $"merged but different:\n{string.Join(", ", other)}\n{string.Join(", ", p)}");
+                        continue;
+                    }
+                    first[h] = p;
+                    next.Add(p);
+                }
+            level = next;
+        }
+        output.WriteLine($"{first.Count:N0} states, {merges:N0} merges checked");
+        Assert.True(merges > 100);
+    }
 }
