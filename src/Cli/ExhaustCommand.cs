@@ -35,10 +35,11 @@ public static class ExhaustCommand
         var pageblockTypes = new Option<bool>("--pageblock-types") { Description = "Also change pageblock migratetypes, ISOLATE included." };
         var held = new Option<bool>("--held-blocks") { Description = "Also take free blocks off the lists (__isolate_free_page) and put them back." };
         var walks = new Option<bool>("--isolation-walk") { Description = "Also run the isolation walk (start_isolate_page_range / undo_isolate_page_range, one step per lock hold)." };
+        var noShutdown = new Option<bool>("--no-shutdown") { Description = "v1 designs: leave aerator_shutdown and its wake-up out of the moves (startup, worker and host steps stay)." };
         var outDir = new Option<string>("--out") { Description = "Folder for the counterexample file. Default: counterexamples.", DefaultValueFactory = _ => "counterexamples" };
         var command = new Command("exhaust", "Explore every reachable state of a tiny zone breadth-first, every invariant checked in every state; a violation gives the shortest counterexample.")
         {
-            design, pages, maxOrder, pageblockOrder, minWatermark, hwm, capacity, depth, maxStates, allTypes, pageblockTypes, held, walks, outDir,
+            design, pages, maxOrder, pageblockOrder, minWatermark, hwm, capacity, depth, maxStates, allTypes, pageblockTypes, held, walks, noShutdown, outDir,
         };
         command.SetAction(parse =>
         {
@@ -58,8 +59,8 @@ public static class ExhaustCommand
             Scenario guest;
             if (Designs.HasAerator(d))
                 guest = new Scenario(zone, [], new AerationSetup { Aerator = new AeratorConfig { Hwm = (int)(h ?? DefaultHwm), Capacity = (int)(c ?? DefaultCapacity) } });
-            else if (h is not null || c is not null)
-                throw new UsageException($"{(h is not null ? "--hwm" : "--capacity")}: applies to the v1 designs (v1, v1-fixed) only, not {d}");
+            else if (h is not null || c is not null || parse.GetValue(noShutdown))
+                throw new UsageException($"{(h is not null ? "--hwm" : c is not null ? "--capacity" : "--no-shutdown")}: applies to the v1 designs (v1, v1-fixed) only, not {d}");
             else
                 guest = new Scenario(zone, []);
             BuddySystem probe;
@@ -79,6 +80,7 @@ public static class ExhaustCommand
                 PageblockTypes = parse.GetValue(pageblockTypes),
                 HeldBlocks = parse.GetValue(held),
                 Walks = parse.GetValue(walks),
+                AerationShutdown = !parse.GetValue(noShutdown),
             };
             var config = new ExhaustConfig(d, guest, alphabet, (int)parse.GetValue(depth), parse.GetValue(maxStates));
             return Execute(config, parse.GetValue(outDir)!, stdout, interactive);
@@ -100,7 +102,7 @@ public static class ExhaustCommand
         string moves = $"alloc_pages ({string.Join(", ", a.AllocTypes.Select(MigrateTypes.Name))}), __free_pages"
             + (a.PageblockTypes ? ", set pageblock migratetype" : "") + (a.HeldBlocks ? ", __isolate_free_page, __putback_isolated_page" : "")
             + (a.Walks ? ", the isolation walk" : "")
-            + (a.AerationMoves && config.Guest.Aeration is not null ? ", aerator_startup, aerator_shutdown and its wake-up, worker step, host step; every new state settled (Progress)" : "");
+            + (a.AerationMoves && config.Guest.Aeration is not null ? $", aerator_startup{(a.AerationShutdown ? ", aerator_shutdown and its wake-up" : "")}, worker step, host step; every new state settled (Progress)" : "");
         string setup = config.Guest.Aeration is { } s ? $"; {s}" : "";
         stdout.WriteLine($"exhaust: design {config.Design}; zone of {zone.NrPages} pages, MAX_ORDER {zone.MaxOrder}, pageblock_order {zone.PageblockOrder}, WMARK_MIN {zone.MinWatermarkPages}{setup}; moves: {moves}; depth up to {config.MaxDepth}, at most {N(config.MaxStates)} states");
         var explorer = new StateExplorer(config)

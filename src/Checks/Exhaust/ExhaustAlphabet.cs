@@ -35,6 +35,9 @@ public sealed record ExhaustAlphabet
     /// </summary>
     public bool AerationMoves { get; init; } = true;
 
+    /// <summary>Whether, of the aeration moves, aerator_shutdown and its wake-up are tried (with AerationMoves).</summary>
+    public bool AerationShutdown { get; init; } = true;
+
     /// <summary>The moves in this state, in a fixed order (so that exploration is deterministic).</summary>
     public IEnumerable<Operation> Moves(BuddySystem system)
     {
@@ -76,13 +79,13 @@ public sealed record ExhaustAlphabet
         {
             if (a.Aerator.DevInfo is null)
                 yield return new StartAerator();
-            if (a.Aerator.DevInfo is not null && !a.Shutdown.InProgress)
+            if (AerationShutdown && a.Aerator.DevInfo is not null && !a.Shutdown.InProgress)
                 yield return new BeginShutdown();
             if (a.Worker.State switch { WorkerState.Idle => a.Aerator.Work.Pending, WorkerState.Crashed => false, _ => true })
                 yield return new StepWorker();
             if (a.Host.HasWork)
                 yield return new StepHost();
-            if (a.Shutdown.InProgress)
+            if (AerationShutdown && a.Shutdown.InProgress)
                 yield return new WakeShutdown();
         }
         if (Walks)
