@@ -41,5 +41,18 @@ public sealed class AerationZone
     /// <summary>aerator_raw_pages(): nr_free - nr_free_aerated of one order.</summary>
     public int RawBlocks(int order) => Zone.NrFree(order) - NrFreeAerated[order];
 
+    /// <summary>
+    /// Canonical state (exhaustive exploration): the aeration flag bits (REQUESTED, ACTIVE) and
+    /// nr_free_aerated per order. The buddy zone writes its own state (PageAerated is one of its
+    /// page flags); the lock is not state between two steps (it is free there).
+    /// </summary>
+    public void WriteCanonicalState(ICanonicalStateSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        Flags.WriteCanonicalState(sink);
+        foreach (int n in NrFreeAerated)
+            sink.Add(n);
+    }
+
     public override string ToString() => Zone.Config.Name;
 }

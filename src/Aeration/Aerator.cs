@@ -117,6 +117,38 @@ public class Aerator : IFreePageHinting
         }
     }
 
+    /// <summary>
+    /// Canonical state (exhaustive exploration). Kept: whether a_dev_info is published (the
+    /// system has one device, so the pointer is that device or NULL), the number of oopses and
+    /// WARN_ONs (Device lifetime fails on the first, so an explored state has none: the count
+    /// only keeps a failed state apart), the static key's count, the work item, each zone's
+    /// flags and nr_free_aerated (AerationZone), and the boundary array while some zone is
+    /// ACTIVE. Dropped: the boundary array while no zone is ACTIVE, because every reader of it
+    /// (GetTail, DelFromBoundary, No raw block below the boundary) asks only for an ACTIVE zone,
+    /// and the one step that makes a zone ACTIVE (PopulateBoundaries) first resets every entry,
+    /// so the old entries are never read again; the oopses' texts (messages); Events and Reach
+    /// (reachability counters no operation or invariant reads: the harness turns some into
+    /// facts); the configuration, MinOrder, Hwm and the zone map (the same in every state); the
+    /// Worker reference (wiring). A subclass with state of its own extends this.
+    /// </summary>
+    public virtual void WriteCanonicalState(ICanonicalStateSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        sink.Add(DevInfo is null ? 0 : 1);
+        sink.Add(Oopses.Count);
+        NotifyEnabled.WriteCanonicalState(sink);
+        Work.WriteCanonicalState(sink);
+        bool active = false;
+        foreach (var az in Zones)
+        {
+            az.WriteCanonicalState(sink);
+            active |= az.Flags.Peek(ZoneFlag.AerationActive);
+        }
+        sink.Add(active ? 1 : 0);
+        if (active)
+            Boundary.WriteCanonicalState(sink, Zones.Select(z => z.Zone).ToList());
+    }
+
     // ---------------------------------------------------------------------------------------
     // Hooks into the buddy allocator (include/linux/mmzone.h and memory_aeration.h of v1).
     // All run under zone->lock.

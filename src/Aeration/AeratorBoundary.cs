@@ -34,6 +34,26 @@ public sealed class AeratorBoundary
     public void Add(Zone zone, int pfn, int order, MigrateType mt) => _boundary[order - _minOrder, (int)mt] = (zone, pfn);
 
     /// <summary>
+    /// Canonical state (exhaustive exploration): every entry as (the zone's index in zones, or
+    /// -1 when never set; the node id: a pfn or a list head's id). The caller decides whether
+    /// the array is live (Aerator.WriteCanonicalState writes it only while a zone is ACTIVE).
+    /// </summary>
+    public void WriteCanonicalState(ICanonicalStateSink sink, IReadOnlyList<Zone> zones)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(zones);
+        foreach (var (zone, node) in _boundary)
+        {
+            int index = -1;
+            for (int i = 0; i < zones.Count; i++)
+                if (ReferenceEquals(zones[i], zone))
+                    index = i;
+            sink.Add(index);
+            sink.Add(zone is null ? 0 : node);
+        }
+    }
+
+    /// <summary>
     /// __aerator_del_from_boundary(): the block at pfn leaves its list; if it is the boundary,
     /// the boundary moves to the next node toward the tail. Returns whether it moved.
     /// </summary>

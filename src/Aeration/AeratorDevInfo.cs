@@ -45,4 +45,29 @@ public sealed class AeratorDevInfo
 
     /// <summary>a_dev_info->refcnt: REQUESTED zones, plus one while the worker runs.</summary>
     public AtomicInt Refcnt { get; } = new();
+
+    /// <summary>
+    /// Canonical state (exhaustive exploration): refcnt, and the batch in order (drain returns
+    /// it front to back, and the order decides where each block lands on its free list), each
+    /// entry as (its zone's index in zones, pfn, order, recorded migratetype). React and
+    /// capacity are configuration.
+    /// </summary>
+    public void WriteCanonicalState(BuddyModel.ICanonicalStateSink sink, IReadOnlyList<AerationZone> zones)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(zones);
+        Refcnt.WriteCanonicalState(sink);
+        sink.Add(Batch.Count);
+        foreach (var e in Batch)
+        {
+            int zone = -1;
+            for (int i = 0; i < zones.Count; i++)
+                if (ReferenceEquals(zones[i], e.Zone))
+                    zone = i;
+            sink.Add(zone);
+            sink.Add(e.Pfn);
+            sink.Add(e.Order);
+            sink.Add((long)e.Mt);
+        }
+    }
 }

@@ -24,6 +24,19 @@ public class AeratorShutdown
     /// <summary>Wake-ups of the sleep loop so far.</summary>
     public int Sleeps { get; private set; }
 
+    /// <summary>
+    /// Canonical state (exhaustive exploration): whether a shutdown is in progress. Dropped:
+    /// the device it waits on (while in progress it is the published device, the system's only
+    /// one; otherwise the next Begin overwrites it), Returned (read only in the step that set
+    /// it: the harness reads it right after Begin or Step; Begin clears it), and Sleeps (a count
+    /// for messages). A subclass with state of its own extends this.
+    /// </summary>
+    public virtual void WriteCanonicalState(BuddyModel.ICanonicalStateSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        sink.Add(InProgress ? 1 : 0);
+    }
+
     /// <summary>Begin aerator_shutdown(): static_key_slow_dec, then the first check of the loop. False when no device is published.</summary>
     public bool Begin()
     {

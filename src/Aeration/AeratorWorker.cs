@@ -78,6 +78,24 @@ public sealed class AeratorWorker
         _ => false,
     };
 
+    /// <summary>
+    /// Canonical state (exhaustive exploration): where the worker is (State), the zone loop's
+    /// index, and the zone being scrubbed while Reacting (its index in the aerator's zones, -1
+    /// for none). The react callback it waits on is derived (the device's, set exactly while
+    /// Reacting); the aerator is wiring.
+    /// </summary>
+    public void WriteCanonicalState(ICanonicalStateSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        sink.Add((long)State);
+        sink.Add(_zoneIndex);
+        int scrubbing = -1;
+        for (int i = 0; i < _aerator.Zones.Count; i++)
+            if (ReferenceEquals(_aerator.Zones[i], _scrubbing))
+                scrubbing = i;
+        sink.Add(scrubbing);
+    }
+
     /// <summary>Run the worker to its next sleeping point or the end of a pass.</summary>
     public WorkerStep Step()
     {

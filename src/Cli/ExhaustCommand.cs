@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Aeration;
 using BuddyModel;
 using Checks.Exhaust;
 using Counterexamples;
@@ -12,13 +13,18 @@ namespace Cli;
 /// until no new state appears, every invariant checked in every state. Prints the distinct
 /// states, transitions, depth reached, whether the space was exhausted, states per second and
 /// memory; on a violation, writes the shortest counterexample (a file `replay` and `show`
-/// take). Exit 0 when no state violates, 1 on a violation, 2 misuse.
+/// take). Exit 0 when no state violates, 1 on a violation, 2 misuse. The v1 designs (v1,
+/// v1-fixed) add the aeration moves and settle every new state (Progress); --hwm and
+/// --capacity set their aerator (default HWM 2, capacity 1: the configuration the tests
+/// explore to exhaustion).
 /// </summary>
 public static class ExhaustCommand
 {
     public static Command Build(TextWriter stdout, bool interactive)
     {
-        var design = new Option<string>("--design") { Description = "The design to explore: buddy, buddy-6.0 or buddy-6.10 (the hinting designs' own state is not in the canonical form yet). Default: buddy.", DefaultValueFactory = _ => Designs.Buddy };
+        var design = new Option<string>("--design") { Description = "The design to explore: buddy, buddy-6.0, buddy-6.10, v1 or v1-fixed (the merged design's own state is not in the canonical form yet). Default: buddy.", DefaultValueFactory = _ => Designs.Buddy };
+        var hwm = NumberOptions.Optional("--hwm", "v1 designs: AERATOR_HWM, raw blocks of one order that make a free request a pass. Default: 2.", 1, 1024);
+        var capacity = NumberOptions.Optional("--capacity", "v1 designs: blocks per batch (a_dev_info->capacity). Default: 1.", 1, Aeration.Virtio.HintingDriver.HintsMax);
         var pages = NumberOptions.WithDefault("--zone-pages", "Frames of the zone (a multiple of 2^(MAX_ORDER-1)).", 1, 1024, 8);
         var maxOrder = NumberOptions.WithDefault("--max-order", "MAX_ORDER of the zone.", 2, 11, 3);
         var pageblockOrder = NumberOptions.WithDefault("--pageblock-order", "pageblock_order of the zone, 1 to MAX_ORDER-1.", 1, 10, 1);
@@ -29,10 +35,11 @@ public static class ExhaustCommand
         var pageblockTypes = new Option<bool>("--pageblock-types") { Description = "Also change pageblock migratetypes, ISOLATE included." };
         var held = new Option<bool>("--held-blocks") { Description = "Also take free blocks off the lists (__isolate_free_page) and put them back." };
         var walks = new Option<bool>("--isolation-walk") { Description = "Also run the isolation walk (start_isolate_page_range / undo_isolate_page_range, one step per lock hold)." };
+        var noShutdown = new Option<bool>("--no-shutdown") { Description = "v1 designs: leave aerator_shutdown and its wake-up out of the moves (startup, worker and host steps stay)." };
         var outDir = new Option<string>("--out") { Description = "Folder for the counterexample file. Default: counterexamples.", DefaultValueFactory = _ => "counterexamples" };
         var command = new Command("exhaust", "Explore every reachable state of a tiny zone breadth-first, every invariant checked in every state; a violation gives the shortest counterexample.")
         {
-            design, pages, maxOrder, pageblockOrder, minWatermark, depth, maxStates, allTypes, pageblockTypes, held, walks, outDir,
+            design, pages, maxOrder, pageblockOrder, minWatermark, hwm, capacity, depth, maxStates, allTypes, pageblockTypes, held, walks, noShutdown, outDir,
         };
         command.SetAction(parse =>
         {
@@ -48,8 +55,24 @@ public static class ExhaustCommand
                 MinWatermarkPages = (int)parse.GetValue(minWatermark),
             };
             CheckSettings.ValidateZone(zone);
-            var guest = new Scenario(zone, []);
-            if (Designs.MakeSystem(d, guest).CanonicalStateMissing is { } missing)
+            long? h = parse.GetValue(hwm), c = parse.GetValue(capacity);
+            Scenario guest;
+            if (Designs.HasAerator(d))
+                guest = new Scenario(zone, [], new AerationSetup { Aerator = new AeratorConfig { Hwm = (int)(h ?? DefaultHwm), Capacity = (int)(c ?? DefaultCapacity) } });
+            else if (h is not null || c is not null || parse.GetValue(noShutdown))
+                throw new UsageException($"{(h is not null ? "--hwm" : c is not null ? "--capacity" : "--no-shutdown")}: applies to the v1 designs (v1, v1-fixed) only, not {d}");
+            else
+                guest = new Scenario(zone, []);
+            BuddySystem probe;
+            try
+            {
+                probe = Designs.MakeSystem(d, guest);
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException($"--design: {d} on this zone: {e.Message}");
+            }
+            if (probe.CanonicalStateMissing is { } missing)
                 throw new UsageException($"--design: {d} cannot be explored yet: {missing}");
             var alphabet = new ExhaustAlphabet
             {
@@ -57,12 +80,19 @@ public static class ExhaustCommand
                 PageblockTypes = parse.GetValue(pageblockTypes),
                 HeldBlocks = parse.GetValue(held),
                 Walks = parse.GetValue(walks),
+                AerationShutdown = !parse.GetValue(noShutdown),
             };
             var config = new ExhaustConfig(d, guest, alphabet, (int)parse.GetValue(depth), parse.GetValue(maxStates));
             return Execute(config, parse.GetValue(outDir)!, stdout, interactive);
         });
         return command;
     }
+
+    /// <summary>AERATOR_HWM when --hwm is not given.</summary>
+    public const int DefaultHwm = 2;
+
+    /// <summary>Batch capacity when --capacity is not given.</summary>
+    public const int DefaultCapacity = 1;
 
     /// <summary>Run one exploration and report it; the exit code.</summary>
     public static int Execute(ExhaustConfig config, string outDir, TextWriter stdout, bool interactive)
@@ -71,8 +101,10 @@ public static class ExhaustCommand
         var a = config.Alphabet;
         string moves = $"alloc_pages ({string.Join(", ", a.AllocTypes.Select(MigrateTypes.Name))}), __free_pages"
             + (a.PageblockTypes ? ", set pageblock migratetype" : "") + (a.HeldBlocks ? ", __isolate_free_page, __putback_isolated_page" : "")
-            + (a.Walks ? ", the isolation walk" : "");
-        stdout.WriteLine($"exhaust: design {config.Design}; zone of {zone.NrPages} pages, MAX_ORDER {zone.MaxOrder}, pageblock_order {zone.PageblockOrder}, WMARK_MIN {zone.MinWatermarkPages}; moves: {moves}; depth up to {config.MaxDepth}, at most {N(config.MaxStates)} states");
+            + (a.Walks ? ", the isolation walk" : "")
+            + (a.AerationMoves && config.Guest.Aeration is not null ? $", aerator_startup{(a.AerationShutdown ? ", aerator_shutdown and its wake-up" : "")}, worker step, host step; every new state settled (Progress)" : "");
+        string setup = config.Guest.Aeration is { } s ? $"; {s}" : "";
+        stdout.WriteLine($"exhaust: design {config.Design}; zone of {zone.NrPages} pages, MAX_ORDER {zone.MaxOrder}, pageblock_order {zone.PageblockOrder}, WMARK_MIN {zone.MinWatermarkPages}{setup}; moves: {moves}; depth up to {config.MaxDepth}, at most {N(config.MaxStates)} states");
         var explorer = new StateExplorer(config)
         {
             Progress = interactive ? (level, states, transitions) => stdout.WriteLine($"  level {level}: {N(states)} states, {N(transitions)} transitions") : null,

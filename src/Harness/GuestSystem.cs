@@ -67,8 +67,67 @@ public abstract class GuestSystem : BuddySystem, IGuest
     /// <inheritdoc/>
     public ulong PoisonValue { get; }
 
-    /// <summary>A hinting design's own state (worker, device, host, flags, boundary or cycle) is not in the canonical form yet: the exhaustive explorer takes the buddy designs only (issue 12's first step).</summary>
-    public override string? CanonicalStateMissing => "its hinting design's own state (worker, device, host) is not in the canonical form yet; exhaust takes buddy, buddy-6.0 and buddy-6.10 for now";
+    /// <summary>
+    /// The guest's part of the canonical state (exhaustive exploration), after the buddy
+    /// system's (zones and handles); a design's system adds its own after this. Kept, and why
+    /// it is enough:
+    /// - The hint ledger, per frame, as the sign of (last hint - last free): -1, 0 or 1. The
+    ///   step numbers grow without bound, but the only question asked of them about a free
+    ///   frame is whether its last hint came after its last free (Aerated means hinted), and
+    ///   every later update stamps the current step, greater than every stamp already written
+    ///   (Seq advances before each step), so the sign after any later step depends on the sign
+    ///   now and that step alone (0: freed and hinted in one step). Written as 0 for a frame
+    ///   of a live block: it is not asked while the block is live, and the free that ends it
+    ///   stamps its last free, which decides the sign from then on. The last allocation's step
+    ///   is dropped: it feeds only the "hinted again without reuse" fact, a count.
+    /// - The tags of live frames and the content of observable frames, each value replaced by
+    ///   its class: values are numbered by first occurrence (tags of live frames in pfn order,
+    ///   then contents), with the constants a later step writes or compares against (0, the
+    ///   poison value, a design's drop fill: CanonicalContentConstants) numbered first, so they
+    ///   keep their numbers in every state. Nothing compares contents but for equality, and a
+    ///   tag written later is new (the tag counter only grows), so renaming the other values
+    ///   changes no outcome. The counter itself is dropped.
+    /// - Which frames are observable: a frame of a live block (No data loss reads its content
+    ///   and whether its backing was dropped); with page poisoning, every zone frame's content
+    ///   too (the allocation checks the poison), but not a free frame's backing (only messages
+    ///   say it). Without poisoning a free frame's content is dead: the allocation that makes it
+    ///   live again writes it before anything reads it. The tag of a frame not live is always 0.
+    /// Dropped besides: the facts (reachability counts), the configuration (poisoning, poison
+    /// value), and the step counter.
+    /// </summary>
+    public override void WriteCanonicalState(ICanonicalStateSink sink)
+    {
+        base.WriteCanonicalState(sink);
+        int frames = _tag.Length;
+        var live = new bool[frames];
+        foreach (var (pfn, order) in Live)
+            for (int p = pfn; p < pfn + (1 << order) && p < frames; p++)
+                live[p] = true;
+        for (int p = 0; p < frames; p++)
+            sink.Add(live[p] ? 0 : Math.Sign(_lastHintSeq[p] - _lastFreeSeq[p]));
+        var classes = new Dictionary<ulong, long>();
+        foreach (ulong c in CanonicalContentConstants)
+            classes.TryAdd(c, classes.Count);
+        long Class(ulong v)
+        {
+            if (!classes.TryGetValue(v, out long k))
+                classes.Add(v, k = classes.Count);
+            return k;
+        }
+        for (int p = 0; p < frames; p++)
+            if (live[p])
+                sink.Add(Class(_tag[p]));
+        var observable = new List<(int, bool)>();
+        for (int p = 0; p < frames; p++)
+            if (live[p])
+                observable.Add((p, true));
+            else if (PagePoisoning && Zones.Any(z => z.SpansPfn(p)))
+                observable.Add((p, false));
+        Memory.WriteCanonicalState(sink, observable, Class);
+    }
+
+    /// <summary>Content values a later step writes or compares against, numbered first in the canonical state (a design adds what its host writes).</summary>
+    protected virtual IEnumerable<ulong> CanonicalContentConstants => [0UL, PoisonValue];
 
     /// <summary>Reachability facts: how often each interesting situation was reached.</summary>
     public IReadOnlyDictionary<string, int> Facts => _facts;

@@ -41,5 +41,15 @@ public sealed class AtomicInt
         return false;
     }
 
+    /// <summary>
+    /// Canonical state (exhaustive exploration): the value, read plainly (no scheduling point).
+    /// An atomic has nothing else.
+    /// </summary>
+    public void WriteCanonicalState(BuddyModel.ICanonicalStateSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        sink.Add(_value);
+    }
+
     public override string ToString() => Read().ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

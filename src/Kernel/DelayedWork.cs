@@ -69,6 +69,25 @@ public sealed class DelayedWork
     public bool HeldByFreeze =>
         _pending.Peek() != 0 && Workqueue is { FrozenPeek: true } && (Clock is null || Clock.Peek >= _due);
 
+    /// <summary>
+    /// Canonical state (exhaustive exploration): the PENDING, running and cancel bits, and for an
+    /// item on a clock that is pending, how many jiffies remain until it is due, clamped at 0.
+    /// Only that difference is kept, not the absolute due jiffy (which grows without bound):
+    /// the one reader of the due time is Due (jiffies >= due), which depends on the difference
+    /// alone, and once the item is due how long ago it fell due changes nothing. The due time of
+    /// an item that is not pending is dead (the next Schedule overwrites it). The name, clock
+    /// and workqueue are configuration (the clock's and the workqueue's own state is their
+    /// owner's to write); the Queued event is wiring.
+    /// </summary>
+    public void WriteCanonicalState(BuddyModel.ICanonicalStateSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        _pending.WriteCanonicalState(sink);
+        _running.WriteCanonicalState(sink);
+        _canceling.WriteCanonicalState(sink);
+        sink.Add(Clock is not null && _pending.Peek() != 0 ? Math.Max(0, _due - Clock.Peek) : 0);
+    }
+
     /// <summary>schedule_delayed_work(work, 0) as v1 uses it: false when it was already pending.</summary>
     public bool Schedule() => Schedule(0);
 

@@ -26,6 +26,13 @@ public sealed class FlagBits<TBit> where TBit : struct, Enum
     /// <summary>All bits, for display.</summary>
     public int Raw => Volatile.Read(ref _bits);
 
+    /// <summary>Canonical state (exhaustive exploration): all bits, read plainly. Nothing else is kept.</summary>
+    public void WriteCanonicalState(BuddyModel.ICanonicalStateSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        sink.Add(_bits);
+    }
+
     private static int Mask(TBit bit) => 1 << Convert.ToInt32(bit, System.Globalization.CultureInfo.InvariantCulture);
 
     private void Update(Func<int, int> f)

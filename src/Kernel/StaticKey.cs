@@ -15,6 +15,12 @@ public sealed class StaticKey
     /// <summary>Enabled as a plain read: not a scheduling point under Coyote. For reachability counts only.</summary>
     public bool Peek => _enabled.Peek() > 0;
 
+    /// <summary>
+    /// Canonical state (exhaustive exploration): the reference count itself, not only whether it
+    /// is above 0, since a later slow_dec can tell 1 from 2.
+    /// </summary>
+    public void WriteCanonicalState(BuddyModel.ICanonicalStateSink sink) => _enabled.WriteCanonicalState(sink);
+
     /// <summary>static_key_slow_inc.</summary>
     public void SlowInc() => _enabled.Inc();
 

@@ -32,8 +32,36 @@ public sealed class ExhaustCommandTests
         Assert.True(replay.Reproduced, replay.Message);
     }
 
+    /// <summary>v1-fixed up to depth 6 with the default aerator (HWM 2, capacity 1): the first levels of the space the property tests explore to exhaustion.</summary>
+    [Fact]
+    public void V1_fixed_is_explored_with_the_aeration_moves()
+    {
+        var (code, output, err) = Run("exhaust", "--design", "v1-fixed", "--depth", "6");
+        Assert.True(code == ExitCodes.Ok, output + err);
+        Assert.Contains("HWM 2, capacity 1", output, StringComparison.Ordinal);
+        Assert.Contains("worker step, host step; every new state settled (Progress)", output, StringComparison.Ordinal);
+        Assert.Contains("states per level: 1, 4, 14, 38, 88, 176, 343", output, StringComparison.Ordinal);
+        Assert.EndsWith("OK: every state up to depth 6 keeps every invariant (664 states; the depth bound (6) was reached with 343 states on the last level)\n", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>The v1-fixed finding with HWM 1 (Progress once the watermark ended a pass), written and replayed.</summary>
+    [Fact]
+    public void V1_fixed_with_HWM_1_fails_Progress_and_the_file_replays()
+    {
+        string dir = TestFiles.TempDir();
+        var (code, output, _) = Run("exhaust", "--design", "v1-fixed", "--hwm", "1", "--out", dir);
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("Progress violated", output, StringComparison.Ordinal);
+        Assert.Contains("shortest counterexample (7 operation(s), breadth-first)", output, StringComparison.Ordinal);
+        string file = Assert.Single(Directory.GetFiles(dir, "*.json"));
+        var replay = Replayer.Replay(CounterexampleLoader.Load(file));
+        Assert.True(replay.Reproduced, replay.Message);
+    }
+
     [Theory]
-    [InlineData(new[] { "exhaust", "--design", "v1-fixed" }, "--design: v1-fixed cannot be explored yet")]
+    [InlineData(new[] { "exhaust", "--design", "reporting" }, "--design: reporting cannot be explored yet")]
+    [InlineData(new[] { "exhaust", "--hwm", "2" }, "--hwm: applies to the v1 designs (v1, v1-fixed) only, not buddy")]
+    [InlineData(new[] { "exhaust", "--design", "v1", "--capacity", "33" }, "--capacity:")]
     [InlineData(new[] { "exhaust", "--design", "v3" }, "--design: unknown design 'v3'")]
     [InlineData(new[] { "exhaust", "--depth", "0" }, "--depth: '0' is not a whole number from 1 to 1,000")]
     [InlineData(new[] { "exhaust", "--zone-pages", "6" }, "--zone-pages:")]

@@ -72,6 +72,13 @@ public class AeratorWithFixes(IReadOnlyList<Zone> zones, AeratorConfig config, V
     private bool _stoppedByWatermark;
 
     /// <summary>
+    /// Canonical state: the base aerator's. The fixes add one field, the watermark-stop flag,
+    /// and it is dead between two steps: Fill clears it before anything reads it, and its one
+    /// reader (KeepRequested) runs at the end of that same Fill. The fix set is configuration.
+    /// </summary>
+    public override void WriteCanonicalState(ICanonicalStateSink sink) => base.WriteCanonicalState(sink);
+
+    /// <summary>
     /// Part of the watermark fix: when the watermark, not a lack of raw blocks, stopped a fill
     /// while other blocks are out, the zone stays REQUESTED; after the drain returns them the
     /// next fill can go on. With nothing out, low memory ends the zone's pass (no busy loop).

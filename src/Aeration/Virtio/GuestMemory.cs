@@ -26,6 +26,26 @@ public sealed class GuestMemory
     /// <summary>Backings dropped so far (frames).</summary>
     public long FramesDropped { get; private set; }
 
+    /// <summary>
+    /// Canonical state (exhaustive exploration) of the frames the caller says are observable:
+    /// for each, the class of its content (valueClass: the guest renumbers its tags, which grow
+    /// without bound, by first occurrence) and, where asked, whether its backing was dropped.
+    /// Which frames are observable is the guest's knowledge (GuestSystem.WriteCanonicalState):
+    /// the memory does not know who reads it. FramesDropped is a count nothing reads.
+    /// </summary>
+    public void WriteCanonicalState(BuddyModel.ICanonicalStateSink sink, IEnumerable<(int Pfn, bool Backing)> frames, Func<ulong, long> valueClass)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(frames);
+        ArgumentNullException.ThrowIfNull(valueClass);
+        foreach (var (pfn, backing) in frames)
+        {
+            sink.Add(valueClass(_content[pfn]));
+            if (backing)
+                sink.Add(_dropped[pfn] ? 1 : 0);
+        }
+    }
+
     /// <summary>The guest reads a frame.</summary>
     public ulong Read(int pfn) => _content[pfn];
 

@@ -84,6 +84,21 @@ public class HintingDriver : IAeratorReact
         Submitted++;
     }
 
+    /// <summary>
+    /// Canonical state (exhaustive exploration): whether a hints buffer is in flight. Dropped:
+    /// the acked flag (false whenever a buffer is in flight, and not read otherwise: with none
+    /// in flight Acknowledged answers true at once), the hints array (the device reads it only
+    /// through a descriptor it has not consumed yet, so the queue writes the words such a
+    /// descriptor covers: Virtqueue.WriteCanonicalState; once consumed, they are dead until the
+    /// next Submit overwrites them), and Submitted (a count nothing reads). The queue writes its
+    /// own state.
+    /// </summary>
+    public void WriteCanonicalState(BuddyModel.ICanonicalStateSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        sink.Add(_inFlight ? 1 : 0);
+    }
+
     /// <summary>The wait_event() condition: virtqueue_get_buf() returned our buffer.</summary>
     public bool Acknowledged()
     {

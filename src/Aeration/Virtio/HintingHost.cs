@@ -38,6 +38,22 @@ public class HintingHost
     /// <summary>What a dropped page reads as: poison_val replicated with PAGE_POISON, else zero.</summary>
     public ulong DropFill => Negotiated.DropFill();
 
+    /// <summary>
+    /// Canonical state (exhaustive exploration): the number of refused hints (Well-formed hints
+    /// fails on the first, so an explored state has 0). Dropped: the refusals' texts (messages)
+    /// and the ledger of applied hints, an unbounded history. What it did is in the state
+    /// elsewhere: the frames it dropped are in guest memory (GuestMemory.Dropped and the fill
+    /// they read), and the harness turns each new entry into the guest's hinted-since-free
+    /// ledger in the step that adds it (GuestSystem.WriteCanonicalState writes that); no later
+    /// step reads an old entry. The queue, memory and features are wiring and configuration.
+    /// A subclass with state of its own extends this.
+    /// </summary>
+    public virtual void WriteCanonicalState(BuddyModel.ICanonicalStateSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        sink.Add(_rejected.Count);
+    }
+
     /// <summary>Process one available buffer: apply its hints, then return it. False when there was none.</summary>
     public virtual bool Step()
     {

@@ -139,6 +139,78 @@ public sealed class Virtqueue
         }
     }
 
+    /// <summary>
+    /// Canonical state (exhaustive exploration). The free-running 16-bit indices grow without
+    /// bound, and every access reads a ring at an index modulo the size (a power of 2 that
+    /// divides 2^16) relative to the other side's index, so the state is kept relative to them:
+    /// the available entries the device has not consumed (avail->idx - last_avail_idx of them,
+    /// each a head descriptor), the used entries the driver has not consumed (used->idx -
+    /// last_used_idx of them, each id and len), the free descriptor list in order (num_free
+    /// ids from free_head: the order decides which descriptor the next buffer gets), and each
+    /// descriptor in flight (a head with a token, and its chain: addr, len, flags, and next
+    /// where F_NEXT is set), with the driver memory the device will read through an unconsumed
+    /// available descriptor (the words it covers, e.g. vb->hints; -1 when unmapped). Dropped:
+    /// the absolute indices; ring slots outside those windows and free descriptors' fields
+    /// other than next (written before they are read again); the tokens themselves (the one
+    /// driver on this queue: only whether one is set); the memory map (registered once); the
+    /// kick count (nothing reads it).
+    /// </summary>
+    public void WriteCanonicalState(BuddyModel.ICanonicalStateSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        int avail = (ushort)(_availIdx - _lastAvailIdx);
+        sink.Add(avail);
+        for (int i = 0; i < avail; i++)
+        {
+            ushort head = _availRing[(ushort)(_lastAvailIdx + i) % Size];
+            sink.Add(head);
+            if (head < Size && (_desc[head].Flags & VringDesc.FWrite) == 0)
+            {
+                var d = _desc[head];
+                if (_memory.TryGetValue(d.Addr, out var words))
+                    for (int w = 0; w < Math.Min(words.Length, d.Len / sizeof(ulong)); w++)
+                        sink.Add((long)words[w]);
+                else
+                    sink.Add(-1);
+            }
+        }
+        int used = (ushort)(_usedIdx - _lastUsedIdx);
+        sink.Add(used);
+        for (int i = 0; i < used; i++)
+        {
+            var e = _usedRing[(ushort)(_lastUsedIdx + i) % Size];
+            sink.Add(e.Id);
+            sink.Add(e.Len);
+        }
+        sink.Add(_numFree);
+        ushort f = _freeHead;
+        for (int i = 0; i < _numFree && f < Size; i++)
+        {
+            sink.Add(f);
+            f = _desc[f].Next;
+        }
+        for (int head = 0; head < Size; head++)
+        {
+            if (_data[head] is null)
+                continue;
+            sink.Add(head);
+            int steps = 0;
+            ushort i = (ushort)head;
+            while (true)
+            {
+                var d = _desc[i];
+                sink.Add((long)d.Addr);
+                sink.Add(d.Len);
+                sink.Add(d.Flags);
+                if ((d.Flags & VringDesc.FNext) == 0 || ++steps >= Size)
+                    break;
+                sink.Add(d.Next);
+                i = d.Next;
+            }
+        }
+        sink.Add(-1);
+    }
+
     /// <summary>virtqueue_kick(): notify the device.</summary>
     public void Kick() => Interlocked.Increment(ref _kicks);
 

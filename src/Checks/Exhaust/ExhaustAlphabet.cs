@@ -1,3 +1,4 @@
+using Aeration;
 using BuddyModel;
 using Harness;
 using Harness.Operations;
@@ -22,6 +23,20 @@ public sealed record ExhaustAlphabet
 
     /// <summary>Whether the isolation walk is tried: start_isolate_page_range of every pageblock range, undo of every isolated range, and the walk's next step while one is under way.</summary>
     public bool Walks { get; init; }
+
+    /// <summary>
+    /// Whether an aeration system's own moves are tried (StartAerator, BeginShutdown,
+    /// StepWorker, StepHost, WakeShutdown). Each is offered only where it may do something:
+    /// startup while no device is published, shutdown while one is and none is in progress,
+    /// the worker unless it is idle with no work pending or crashed, the host while it has a
+    /// buffer, a wake-up while a shutdown is in progress. Everywhere else the step is a no-op
+    /// (AerationSystem.Apply skips it, or aerator_startup answers -EBUSY) and would reach
+    /// the same state, so leaving it out loses no state.
+    /// </summary>
+    public bool AerationMoves { get; init; } = true;
+
+    /// <summary>Whether, of the aeration moves, aerator_shutdown and its wake-up are tried (with AerationMoves).</summary>
+    public bool AerationShutdown { get; init; } = true;
 
     /// <summary>The moves in this state, in a fixed order (so that exploration is deterministic).</summary>
     public IEnumerable<Operation> Moves(BuddySystem system)
@@ -59,6 +74,19 @@ public sealed record ExhaustAlphabet
             }
             for (int i = 0; i < system.Isolated.Count; i++)
                 yield return new PutbackIsolatedPage(i);
+        }
+        if (AerationMoves && system is AerationSystem a)
+        {
+            if (a.Aerator.DevInfo is null)
+                yield return new StartAerator();
+            if (AerationShutdown && a.Aerator.DevInfo is not null && !a.Shutdown.InProgress)
+                yield return new BeginShutdown();
+            if (a.Worker.State switch { WorkerState.Idle => a.Aerator.Work.Pending, WorkerState.Crashed => false, _ => true })
+                yield return new StepWorker();
+            if (a.Host.HasWork)
+                yield return new StepHost();
+            if (AerationShutdown && a.Shutdown.InProgress)
+                yield return new WakeShutdown();
         }
         if (Walks)
         {

@@ -9,6 +9,9 @@ namespace Checks.Exhaust;
 /// <summary>What to explore: a design, the guest it runs on, the moves, and the bounds.</summary>
 public sealed record ExhaustConfig(string Design, Scenario Guest, ExhaustAlphabet Alphabet, int MaxDepth, long MaxStates)
 {
+    /// <summary>Whether every new state is also settled (the system's Finish: liveness, e.g. v1's Progress) and a violation there counts as one in that state. Default on; off only to measure what it costs.</summary>
+    public bool CheckSettle { get; init; } = true;
+
     /// <summary>Operations per path that the explorer allows itself, for a bad bound.</summary>
     public const int DepthLimit = 1000;
 }
@@ -52,9 +55,20 @@ public sealed record ExhaustResult(
 /// replay of the path plus its move. That costs a path's length in applied operations per
 /// transition, cheap next to the invariant checks on small configurations.
 ///
+/// Settling (liveness): a design with a settle phase (BuddySystem.Finish: v1's runs the host,
+/// the worker and shutdown until nothing can run, then checks Progress) is settled in every
+/// new state too: the system just built for the new state (a fresh replay, used for nothing
+/// else once its hash is taken) is handed to Finish, and a violation there is a violation
+/// found in that state, its path the counterexample (ScenarioRunner settles at the end of a
+/// scenario, so running the path reproduces it). The first such finding is at the smallest
+/// depth too: a path of n operations whose settle fails is found while level n is built,
+/// before any longer path. Cost: one settle per distinct state (not per transition), each
+/// as many steps as the state needs to go quiet (a few on the tiny configurations: the worker
+/// fills, the host drops, the worker drains) with the invariants checked after each; for the
+/// buddy designs Finish does nothing.
+///
 /// Scope: the designs whose systems write a canonical state (BuddySystem.CanonicalStateMissing
-/// is null): today the buddy family. Designs with a settle phase (Finish: liveness) need it
-/// checked per state too; none of the explored designs has one yet.
+/// is null): the buddy family and v1 (v1, v1-fixed); the merged design is refused.
 /// </summary>
 public sealed class StateExplorer
 {
@@ -86,6 +100,8 @@ public sealed class StateExplorer
             return Found([], clock, perLevel, 0, 0, peak);
         _nodes.Add((-1, null));
         _seen.Add(_hasher.Of(root));
+        if (_config.CheckSettle && SettleFails(root))
+            return Found([], clock, perLevel, 0, 0, peak);
         long transitions = 0;
         var level = new List<int> { 0 };
         int depth = 0;
@@ -108,6 +124,8 @@ public sealed class StateExplorer
                         continue;
                     _nodes.Add((node, move));
                     next.Add(_nodes.Count - 1);
+                    if (_config.CheckSettle && SettleFails(system))
+                        return Found([.. path, move], clock, perLevel, depth + 1, transitions, peak);
                     if (_nodes.Count >= _config.MaxStates)
                     {
                         perLevel.Add(next.Count);
@@ -154,6 +172,19 @@ public sealed class StateExplorer
         foreach (var op in path)
             system.Apply(op);
         return system;
+    }
+
+    /// <summary>Settle the system (it is not used again) and check what must hold once nothing else happens; true when something failed.</summary>
+    private static bool SettleFails(BuddySystem system)
+    {
+        try
+        {
+            return system.Finish(new List<string>()) is not null;
+        }
+        catch (BadPageException)
+        {
+            return true;
+        }
     }
 
     /// <summary>Apply one move and check every invariant after it, as ScenarioRunner does; true when something failed.</summary>

@@ -55,7 +55,7 @@ public sealed class ExhaustTests(ITestOutputHelper output)
     [Fact]
     public void A_design_whose_state_is_not_canonical_yet_is_refused_with_the_reason()
     {
-        var e = Assert.Throws<NotSupportedException>(() => new StateExplorer(new ExhaustConfig(Designs.V1Fixed, new Scenario(Eight, [], new AerationSetup()), AllocFree, 3, 100)).Run());
+        var e = Assert.Throws<NotSupportedException>(() => new StateExplorer(new ExhaustConfig(Designs.Reporting, new Scenario(Eight, []), AllocFree, 3, 100)).Run());
         Assert.Contains("not in the canonical form yet", e.Message, StringComparison.Ordinal);
     }
 
