@@ -82,6 +82,23 @@ public sealed class AerationExhaustTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// The shrinker against that minimum: the random property (AerationOperationGen on the same
+    /// zone and setup) finds the same Progress finding and shrinks it to the breadth-first
+    /// length. Before the shrinker could move a step earlier it stopped at 14 operations, with
+    /// the allocations after a hint round.
+    /// </summary>
+    [Fact]
+    public void The_shrinker_reaches_the_breadth_first_minimum_of_the_v1_fixed_Progress_finding()
+    {
+        var setup = Setup(hwm: 1, capacity: 1);
+        var result = Checks.PropertyCheck.Check(Checks.AerationOperationGen.Arbitrary([Eight], FsCheck.Fluent.Gen.Constant(setup)), s => Designs.Run(Designs.V1Fixed, s), maxTest: 3000, seed: 20190619);
+        output.WriteLine(Checks.PropertyCheck.Explain(result));
+        Assert.False(result.Passed, "the random property did not find it");
+        Assert.Equal("Progress", result.ShrunkReport!.Violation?.Invariant);
+        Assert.Equal(7, result.Shrunk!.Operations.Count);
+    }
+
+    /// <summary>
     /// v1 as posted fails on the same zone with the shortest counterexample: one order-2
     /// allocation and startup; the settle's fill takes the other order-2 block with no
     /// watermark check (Low watermark kept). The shrinker (PropertyCheck with
