@@ -36,10 +36,11 @@ public static class ExhaustCommand
         var held = new Option<bool>("--held-blocks") { Description = "Also take free blocks off the lists (__isolate_free_page) and put them back." };
         var walks = new Option<bool>("--isolation-walk") { Description = "Also run the isolation walk (start_isolate_page_range / undo_isolate_page_range, one step per lock hold)." };
         var noShutdown = new Option<bool>("--no-shutdown") { Description = "v1 designs: leave aerator_shutdown and its wake-up out of the moves (startup, worker and host steps stay)." };
+        var jobs = NumberOptions.WithDefault("--jobs", "Threads that expand a level (the result is the same for any number). Default: every core.", 1, 256, Environment.ProcessorCount);
         var outDir = new Option<string>("--out") { Description = "Folder for the counterexample file. Default: counterexamples.", DefaultValueFactory = _ => "counterexamples" };
         var command = new Command("exhaust", "Explore every reachable state of a tiny zone breadth-first, every invariant checked in every state; a violation gives the shortest counterexample.")
         {
-            design, pages, maxOrder, pageblockOrder, minWatermark, hwm, capacity, depth, maxStates, allTypes, pageblockTypes, held, walks, noShutdown, outDir,
+            design, pages, maxOrder, pageblockOrder, minWatermark, hwm, capacity, depth, maxStates, allTypes, pageblockTypes, held, walks, noShutdown, jobs, outDir,
         };
         command.SetAction(parse =>
         {
@@ -82,7 +83,7 @@ public static class ExhaustCommand
                 Walks = parse.GetValue(walks),
                 AerationShutdown = !parse.GetValue(noShutdown),
             };
-            var config = new ExhaustConfig(d, guest, alphabet, (int)parse.GetValue(depth), parse.GetValue(maxStates));
+            var config = new ExhaustConfig(d, guest, alphabet, (int)parse.GetValue(depth), parse.GetValue(maxStates)) { Jobs = (int)parse.GetValue(jobs) };
             return Execute(config, parse.GetValue(outDir)!, stdout, interactive);
         });
         return command;

@@ -12,6 +12,13 @@ public sealed record ExhaustConfig(string Design, Scenario Guest, ExhaustAlphabe
     /// <summary>Whether every new state is also settled (the system's Finish: liveness, e.g. v1's Progress) and a violation there counts as one in that state. Default on; off only to measure what it costs.</summary>
     public bool CheckSettle { get; init; } = true;
 
+    /// <summary>
+    /// Threads that expand a level (default: every core). The result does not depend on it:
+    /// the threads only compute each successor's verdict and hash, and one thread takes them in
+    /// the order a single thread would (see StateExplorer).
+    /// </summary>
+    public int Jobs { get; init; } = Environment.ProcessorCount;
+
     /// <summary>Operations per path that the explorer allows itself, for a bad bound.</summary>
     public const int DepthLimit = 1000;
 }
@@ -67,6 +74,11 @@ public sealed record ExhaustResult(
 /// fills, the host drops, the worker drains) with the invariants checked after each; for the
 /// buddy designs Finish does nothing.
 ///
+/// Threads (ExhaustConfig.Jobs): a level's successors are computed in parallel, each node's by
+/// one thread (replay, move, invariants, hash), and the new states' settles likewise; one
+/// thread takes the results in the order a single thread would meet them, so the states, the
+/// counts and the counterexample do not depend on the number of threads.
+///
 /// Scope: the designs whose systems write a canonical state (BuddySystem.CanonicalStateMissing
 /// is null): the buddy family and v1 (v1, v1-fixed); the merged design is refused.
 /// </summary>
@@ -108,30 +120,47 @@ public sealed class StateExplorer
         int maxDepth = Math.Min(_config.MaxDepth, ExhaustConfig.DepthLimit);
         while (level.Count > 0 && depth < maxDepth)
         {
+            // 1. Every successor of the level: its verdict and the hash of its state, in
+            //    parallel (each node's successors by one thread, with its own hasher).
+            var successors = Expand(level);
+            // 2. In the order one thread would meet them: the first violation, the new states,
+            //    the state bound.
             var next = new List<int>();
-            foreach (int node in level)
+            var fresh = new List<(int Node, long Transitions)>();
+            (int Parent, Operation Move)? violation = null;
+            bool bound = false;
+            for (int k = 0; k < level.Count && violation is null && !bound; k++)
             {
-                var path = PathOf(node);
-                var moves = _config.Alphabet.Moves(Replay(path)).ToArray();
-                foreach (var move in moves)
+                foreach (var (move, violated, hash) in successors[k])
                 {
                     transitions++;
-                    var system = Replay(path);
-                    var (violated, _) = ApplyChecked(system, move);
                     if (violated)
-                        return Found([.. path, move], clock, perLevel, depth + 1, transitions, peak);
-                    if (!_seen.Add(_hasher.Of(system)))
+                    {
+                        violation = (level[k], move);
+                        break;
+                    }
+                    if (!_seen.Add(hash))
                         continue;
-                    _nodes.Add((node, move));
+                    _nodes.Add((level[k], move));
                     next.Add(_nodes.Count - 1);
-                    if (_config.CheckSettle && SettleFails(system))
-                        return Found([.. path, move], clock, perLevel, depth + 1, transitions, peak);
+                    fresh.Add((_nodes.Count - 1, transitions));
                     if (_nodes.Count >= _config.MaxStates)
                     {
-                        perLevel.Add(next.Count);
-                        return Done(clock, perLevel, depth, transitions, exhausted: false, peak, $"the state bound ({_config.MaxStates:N0}) was reached at depth {depth + 1}");
+                        bound = true;
+                        break;
                     }
                 }
+            }
+            // 3. The new states settled (in parallel); the first that fails comes before
+            //    whatever ended step 2, as it would with one thread.
+            if (_config.CheckSettle && FirstSettleFailure(fresh) is { } failed)
+                return Found(PathOf(failed.Node), clock, perLevel, depth + 1, failed.Transitions, peak);
+            if (violation is { } v)
+                return Found([.. PathOf(v.Parent), v.Move], clock, perLevel, depth + 1, transitions, peak);
+            if (bound)
+            {
+                perLevel.Add(next.Count);
+                return Done(clock, perLevel, depth, transitions, exhausted: false, peak, $"the state bound ({_config.MaxStates:N0}) was reached at depth {depth + 1}");
             }
             peak = Math.Max(peak, GC.GetTotalMemory(false));
             depth++;
@@ -153,6 +182,38 @@ public sealed class StateExplorer
         var scenario = _config.Guest with { Operations = path.ToArray() };
         var report = ScenarioRunner.Run(scenario, _make);
         return new ExhaustResult(_nodes.Count, transitions, depth, false, perLevel, clock.Elapsed, peak, scenario, report, $"a violation at depth {depth}");
+    }
+
+    /// <summary>Every node's successors in move order: the move, whether it failed, and the hash of the state it reached.</summary>
+    private List<(Operation Move, bool Violated, UInt128 Hash)>[] Expand(List<int> level)
+    {
+        var paths = level.Select(PathOf).ToArray();
+        var result = new List<(Operation, bool, UInt128)>[level.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _config.Jobs) };
+        Parallel.For(0, level.Count, options, () => new StateHasher(), (k, _, hasher) =>
+        {
+            var path = paths[k];
+            var list = new List<(Operation, bool, UInt128)>();
+            foreach (var move in _config.Alphabet.Moves(Replay(path)).ToArray())
+            {
+                var system = Replay(path);
+                var (violated, _) = ApplyChecked(system, move);
+                list.Add((move, violated, violated ? default : hasher.Of(system)));
+            }
+            result[k] = list;
+            return hasher;
+        }, _ => { });
+        return result;
+    }
+
+    /// <summary>The first new state (in the order they were found) whose settle fails, with the transitions counted when it was found; null when all settle.</summary>
+    private (int Node, long Transitions)? FirstSettleFailure(List<(int Node, long Transitions)> fresh)
+    {
+        var fails = new bool[fresh.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _config.Jobs) };
+        Parallel.For(0, fresh.Count, options, i => fails[i] = SettleFails(Replay(PathOf(fresh[i].Node))));
+        int first = Array.IndexOf(fails, true);
+        return first < 0 ? null : fresh[first];
     }
 
     /// <summary>The moves from the boot state to node.</summary>

@@ -82,4 +82,21 @@ public sealed class ExhaustTests(ITestOutputHelper output)
         Assert.NotEqual(three, After(alloc, alloc, alloc, new FreePages(0)));
         Assert.NotEqual(three, After(alloc, alloc));
     }
+
+    /// <summary>The threads only compute; one takes their results in order: one thread and four give the same exploration, states, levels and counterexample.</summary>
+    [Theory]
+    [InlineData(Designs.Buddy, false)]
+    [InlineData(Designs.Buddy60, true)]
+    public void The_number_of_threads_does_not_change_the_result(string design, bool walks)
+    {
+        var zone = Eight with { NrPages = 16 };
+        ExhaustResult Explore(int jobs) => new StateExplorer(new ExhaustConfig(design, new Scenario(zone, []), AllocFree with { Walks = walks }, MaxDepth: 6, MaxStates: 1_000_000) { Jobs = jobs }).Run();
+        var one = Explore(1);
+        var four = Explore(4);
+        Assert.Equal(one.States, four.States);
+        Assert.Equal(one.Transitions, four.Transitions);
+        Assert.Equal(one.StatesPerLevel, four.StatesPerLevel);
+        Assert.Equal(one.Counterexample?.Operations, four.Counterexample?.Operations);
+        Assert.Equal(walks, !one.Passed);
+    }
 }
