@@ -115,7 +115,7 @@ public sealed class ReportingDriver : IPageReportingDevice
     /// <summary>
     /// Canonical state (exhaustive exploration): whether probe set up pr_dev_info (the prdev
     /// itself is the core's work owner, written there), whether reporting_vq exists (freeze
-    /// deletes it) and its state (Virtqueue.WriteCanonicalState: relative to its indices),
+    /// deletes it) and its state (Virtqueue.WriteCanonicalStateRenamed: relative to its indices, descriptor ids renamed by first appearance),
     /// whether a report is in flight, and while one is whether balloon_ack woke the waiter.
     /// Dropped: the wake-up flag with nothing in flight (report() clears it before the next
     /// buffer), the done flag (true only with nothing in flight, where Completed answers true
@@ -127,7 +127,7 @@ public sealed class ReportingDriver : IPageReportingDevice
         ArgumentNullException.ThrowIfNull(sink);
         sink.Add(DevInfo is null ? 0 : 1);
         sink.Add(_vq is null ? 0 : 1);
-        _vq?.WriteCanonicalState(sink);
+        _vq?.WriteCanonicalStateRenamed(sink);
         sink.Add(_inFlight ? 1 : 0);
         if (_inFlight)
             sink.Add(_woken ? 1 : 0);
