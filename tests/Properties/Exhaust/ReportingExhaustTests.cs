@@ -18,7 +18,9 @@ namespace Properties.Exhaust;
 /// on which anything is reported has some 34 frames at order 0: mainline on 64 frames, MAX_ORDER
 /// 6 (free frames merge into a few large blocks, so the free lists stay short), the driver
 /// asking for order 0 (mainline takes it), at most one live block (ExhaustAlphabet.MaxLive: a
-/// bound on the guest, not on the design). The older versions' findings: 5.14's unvalidated
+/// bound on the guest, not on the design), to a depth bound (the levels still grow there); on 8
+/// frames, where the gate never lets the zone report, mainline is explored to exhaustion. A
+/// merge check tests the canonical form against the model. The older versions' findings: 5.14's unvalidated
 /// page_reporting_order (on 8 frames: no report needed) and 5.7's poisoning without PAGE_POISON
 /// (on 128 frames, reporting order pageblock_order 1), each with the shortest counterexample,
 /// set against the shrinker's length on the same configuration.
@@ -38,6 +40,28 @@ public sealed class ReportingExhaustTests(ITestOutputHelper output)
         if (r.Counterexample is { } c)
             output.WriteLine($"{r.CounterexampleReport!.FailureMessage}\n{c}");
         return r;
+    }
+
+    /// <summary>
+    /// Mainline on 8 frames (MAX_ORDER 3, pageblock_order 1, the default driver order, so
+    /// reporting order 1), every allocation and free, register, unregister and its steps,
+    /// worker, host and time, freeze and the order parameter left out: exhausted, every state
+    /// keeps every invariant and settles. The watermark gate never lets a zone this small report
+    /// (it wants more than 1 + 32 &lt;&lt; 1 pages free), so this space is the state machine's
+    /// (requests, passes that skip the zone, unregister's waits, the work's due time) around
+    /// every allocator state; the whole alphabet exhausts too (`exhaust --design reporting`:
+    /// 182,900 states, depth 19, 2,279,853 transitions, some 32 s).
+    /// </summary>
+    [Fact]
+    public void Mainline_on_eight_frames_is_explored_to_exhaustion_and_every_state_keeps_every_invariant_and_settles()
+    {
+        var guest = new Scenario(Zone(8, 3, 1), [], null, new ReportingSetup());
+        var r = Explore(Designs.Reporting, guest, new ExhaustAlphabet { PageblockTypes = false, HeldBlocks = false, AllocTypes = [MigrateType.Movable], ReportingFreeze = false, ReportingOrderParameter = false }, 200);
+        Assert.True(r.Passed, r.CounterexampleReport?.FailureMessage);
+        Assert.True(r.Exhausted, r.StoppedBecause);
+        Assert.Equal(16_461, r.States);
+        Assert.Equal(137_276, r.Transitions);
+        Assert.Equal(17, r.DepthReached);
     }
 
     private static readonly ZoneConfig Sixty4 = Zone(64, 6, 3);
