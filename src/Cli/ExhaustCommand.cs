@@ -16,13 +16,17 @@ namespace Cli;
 /// take). Exit 0 when no state violates, 1 on a violation, 2 misuse. The v1 designs (v1,
 /// v1-fixed) add the aeration moves and settle every new state (Progress); --hwm and
 /// --capacity set their aerator (default HWM 2, capacity 1: the configuration the tests
-/// explore to exhaustion).
+/// explore to exhaustion). The merged design's versions add register, unregister, worker,
+/// host, time, freeze (--no-freeze) and page_reporting_order writes (--no-order-parameter),
+/// and settle every new state; --driver-order sets prdev->order. Its watermark gate reports
+/// only from a zone with more than 32 blocks of the reporting order free, so a zone that
+/// reports needs some 40 frames or more: --max-live bounds the guest's live blocks.
 /// </summary>
 public static class ExhaustCommand
 {
     public static Command Build(TextWriter stdout, bool interactive)
     {
-        var design = new Option<string>("--design") { Description = "The design to explore: buddy, buddy-6.0, buddy-6.10, v1 or v1-fixed (the merged design's own state is not in the canonical form yet). Default: buddy.", DefaultValueFactory = _ => Designs.Buddy };
+        var design = new Option<string>("--design") { Description = "The design to explore: buddy, buddy-6.0, buddy-6.10, v1, v1-fixed, or a version of the merged design (reporting, reporting-5.7, reporting-5.10, reporting-5.14). Default: buddy.", DefaultValueFactory = _ => Designs.Buddy };
         var hwm = NumberOptions.Optional("--hwm", "v1 designs: AERATOR_HWM, raw blocks of one order that make a free request a pass. Default: 2.", 1, 1024);
         var capacity = NumberOptions.Optional("--capacity", "v1 designs: blocks per batch (a_dev_info->capacity). Default: 1.", 1, Aeration.Virtio.HintingDriver.HintsMax);
         var pages = NumberOptions.WithDefault("--zone-pages", "Frames of the zone (a multiple of 2^(MAX_ORDER-1)).", 1, 1024, 8);
@@ -36,11 +40,15 @@ public static class ExhaustCommand
         var held = new Option<bool>("--held-blocks") { Description = "Also take free blocks off the lists (__isolate_free_page) and put them back." };
         var walks = new Option<bool>("--isolation-walk") { Description = "Also run the isolation walk (start_isolate_page_range / undo_isolate_page_range, one step per lock hold)." };
         var noShutdown = new Option<bool>("--no-shutdown") { Description = "v1 designs: leave aerator_shutdown and its wake-up out of the moves (startup, worker and host steps stay)." };
+        var maxLive = NumberOptions.Optional("--max-live", "Allocate only while fewer blocks than this are live (a bound on the guest; default: none).", 1, 1024);
+        var noFreeze = new Option<bool>("--no-freeze") { Description = "Merged design: leave freeze and restore out of the moves." };
+        var noOrder = new Option<bool>("--no-order-parameter") { Description = "Merged design: leave writes of page_reporting_order out of the moves (5.14+)." };
+        var driverOrder = NumberOptions.Optional("--driver-order", "Merged design: the order the driver asks for (prdev->order, 5.14+; mainline takes 0). Default: the version's no preference.", -1, 10);
         var jobs = NumberOptions.WithDefault("--jobs", "Threads that expand a level (the result is the same for any number). Default: every core.", 1, 256, Environment.ProcessorCount);
         var outDir = new Option<string>("--out") { Description = "Folder for the counterexample file. Default: counterexamples.", DefaultValueFactory = _ => "counterexamples" };
         var command = new Command("exhaust", "Explore every reachable state of a tiny zone breadth-first, every invariant checked in every state; a violation gives the shortest counterexample.")
         {
-            design, pages, maxOrder, pageblockOrder, minWatermark, hwm, capacity, depth, maxStates, allTypes, pageblockTypes, held, walks, noShutdown, jobs, outDir,
+            design, pages, maxOrder, pageblockOrder, minWatermark, hwm, capacity, depth, maxStates, allTypes, pageblockTypes, held, walks, noShutdown, maxLive, noFreeze, noOrder, driverOrder, jobs, outDir,
         };
         command.SetAction(parse =>
         {
@@ -56,9 +64,16 @@ public static class ExhaustCommand
                 MinWatermarkPages = (int)parse.GetValue(minWatermark),
             };
             CheckSettings.ValidateZone(zone);
-            long? h = parse.GetValue(hwm), c = parse.GetValue(capacity);
+            long? h = parse.GetValue(hwm), c = parse.GetValue(capacity), dro = parse.GetValue(driverOrder);
+            bool reporting = Designs.IsReporting(d);
+            if (!reporting && (dro is not null || parse.GetValue(noFreeze) || parse.GetValue(noOrder)))
+                throw new UsageException($"{(dro is not null ? "--driver-order" : parse.GetValue(noFreeze) ? "--no-freeze" : "--no-order-parameter")}: applies to the merged design's versions only, not {d}");
             Scenario guest;
-            if (Designs.HasAerator(d))
+            if (reporting && (h is not null || c is not null || parse.GetValue(noShutdown)))
+                throw new UsageException($"{(h is not null ? "--hwm" : c is not null ? "--capacity" : "--no-shutdown")}: applies to the v1 designs (v1, v1-fixed) only, not {d}");
+            else if (reporting)
+                guest = new Scenario(zone, [], null, new global::Reporting.ReportingSetup { DriverOrder = dro is long o ? (int)o : null });
+            else if (Designs.HasAerator(d))
                 guest = new Scenario(zone, [], new AerationSetup { Aerator = new AeratorConfig { Hwm = (int)(h ?? DefaultHwm), Capacity = (int)(c ?? DefaultCapacity) } });
             else if (h is not null || c is not null || parse.GetValue(noShutdown))
                 throw new UsageException($"{(h is not null ? "--hwm" : c is not null ? "--capacity" : "--no-shutdown")}: applies to the v1 designs (v1, v1-fixed) only, not {d}");
@@ -82,6 +97,9 @@ public static class ExhaustCommand
                 HeldBlocks = parse.GetValue(held),
                 Walks = parse.GetValue(walks),
                 AerationShutdown = !parse.GetValue(noShutdown),
+                MaxLive = parse.GetValue(maxLive) is long ml ? (int)ml : null,
+                ReportingFreeze = !parse.GetValue(noFreeze),
+                ReportingOrderParameter = !parse.GetValue(noOrder),
             };
             var config = new ExhaustConfig(d, guest, alphabet, (int)parse.GetValue(depth), parse.GetValue(maxStates)) { Jobs = (int)parse.GetValue(jobs) };
             return Execute(config, parse.GetValue(outDir)!, stdout, interactive);
@@ -103,7 +121,9 @@ public static class ExhaustCommand
         string moves = $"alloc_pages ({string.Join(", ", a.AllocTypes.Select(MigrateTypes.Name))}), __free_pages"
             + (a.PageblockTypes ? ", set pageblock migratetype" : "") + (a.HeldBlocks ? ", __isolate_free_page, __putback_isolated_page" : "")
             + (a.Walks ? ", the isolation walk" : "")
-            + (a.AerationMoves && config.Guest.Aeration is not null ? $", aerator_startup{(a.AerationShutdown ? ", aerator_shutdown and its wake-up" : "")}, worker step, host step; every new state settled (Progress)" : "");
+            + (a.AerationMoves && config.Guest.Aeration is not null ? $", aerator_startup{(a.AerationShutdown ? ", aerator_shutdown and its wake-up" : "")}, worker step, host step; every new state settled (Progress)" : "")
+            + (a.ReportingMoves && config.Guest.Reporting is not null ? $", register, unregister and its steps, worker step, host step, time ({string.Join(", ", a.ClockJiffies)} jiffies){(a.ReportingFreeze ? ", freeze and restore" : "")}{(a.ReportingOrderParameter ? ", page_reporting_order writes (5.14+)" : "")}; every new state settled (Progress, No lost request)" : "")
+            + (a.MaxLive is int ml ? $"; at most {ml} live block(s)" : "");
         string setup = config.Guest.Aeration is { } s ? $"; {s}" : "";
         stdout.WriteLine($"exhaust: design {config.Design}; zone of {zone.NrPages} pages, MAX_ORDER {zone.MaxOrder}, pageblock_order {zone.PageblockOrder}, WMARK_MIN {zone.MinWatermarkPages}{setup}; moves: {moves}; depth up to {config.MaxDepth}, at most {N(config.MaxStates)} states");
         var explorer = new StateExplorer(config)

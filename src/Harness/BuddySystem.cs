@@ -89,7 +89,7 @@ public class BuddySystem
     /// have the same successors up to renaming the operations; the explorer names each handle
     /// by its block when it enumerates the moves, so the order can be dropped. Whether a walk is
     /// under way is in its zone's state. A design's own state is written by its system
-    /// (CanonicalStateMissing says when a design cannot be explored yet).
+    /// (CanonicalStateMissing says when a system cannot be explored: a test-only part whose state is not written).
     /// </summary>
     public virtual void WriteCanonicalState(ICanonicalStateSink sink)
     {

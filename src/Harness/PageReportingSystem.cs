@@ -34,8 +34,72 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
     private bool _frozen;
     private NoReportUnderLock? _lockWatch;
 
-    /// <summary>The merged design's own state (reporting core, worker, clock, driver, host) is not in the canonical form yet: the exhaustive explorer takes the buddy designs and v1.</summary>
-    public override string? CanonicalStateMissing => "the merged design's own state (reporting worker, clock, device, host) is not in the canonical form yet; exhaust takes buddy, buddy-6.0, buddy-6.10, v1 and v1-fixed for now";
+    /// <summary>
+    /// The canonical state (exhaustive exploration): the guest's (GuestSystem: zones with
+    /// PG_reported in their flags, handles, hint ledger, contents), then the harness's own, then
+    /// each part's: the core (page_reporting_order, pr_dev_info published or not, the prdev's
+    /// state atomic and delayed work as jiffies until due, the static branch, RCU readers, the
+    /// workqueues' freeze), the worker (cycle position, budget, scatterlist in flight), the
+    /// driver (pr_dev_info set up, reporting_vq relative to its indices, the report in flight
+    /// and its wake-up), the host (nothing: ReportingHost.WriteCanonicalState) and
+    /// unregister's phase. The harness's own, each what a later step or check reads:
+    /// - whether the guest is frozen (Freeze, Restore and the settle read it);
+    /// - unregister: none begun, or its phase (Register waits for it to return, StepUnregister
+    ///   goes on with it);
+    /// - whether unregister has returned since the last register, and the reports made since it
+    ///   did (Reporting lifetime compares the two counts; only their difference is kept, and it
+    ///   is 0 in every state that keeps the invariant);
+    /// - whether the last request came after the last pass start (the settle's liveness check
+    ///   compares their ticks, nothing else: every update stamps a tick above both, so the order
+    ///   after any later step depends on the order now and that step);
+    /// - whether page_reporting_order was written (Reporting order in range reads it), and
+    ///   whether report() ran under a zone lock (the watch's verdict).
+    /// Dropped: the set of held blocks told to the oracle and the count of host ranges seen
+    /// (equal to what they mirror, the scatterlist in flight and the host's ledger, after every
+    /// step), the ticks and steps themselves (a message's), absolute jiffies (VirtualClock),
+    /// every counter (Events, the driver's Submitted, the host's lost notifications, the RCU
+    /// grace periods, the facts), the setup and the version (configuration).
+    /// </summary>
+    public override void WriteCanonicalState(ICanonicalStateSink sink)
+    {
+        base.WriteCanonicalState(sink);
+        sink.Add(_frozen ? 1 : 0);
+        sink.Add(_unregister is null ? 0 : 1);
+        _unregister?.WriteCanonicalState(sink);
+        sink.Add(ReportsWhenUnregistered is int before ? 1 : 0);
+        sink.Add(ReportsWhenUnregistered is int b ? Reporting.Events.Reports - b : 0);
+        sink.Add(_lastRequest.Tick > _lastPassStart.Tick ? 1 : 0);
+        sink.Add(OrderParameterWritten ? 1 : 0);
+        sink.Add(_lockWatch?.HeldAtReport is null ? 0 : 1);
+        Reporting.WriteCanonicalState(sink);
+        Worker.WriteCanonicalState(sink);
+        Model.Driver.WriteCanonicalState(sink);
+        Model.Host.WriteCanonicalState(sink);
+    }
+
+    /// <summary>
+    /// Null (explorable) when every part is the released code whose state WriteCanonicalState
+    /// writes: ReportingParts.Default's zone, core, worker and host. A test's broken part (a
+    /// zone that keeps PG_reported, a worker that ignores a refusal, a host that drops after the
+    /// ack) may keep state those do not write, so such a system is refused.
+    /// </summary>
+    public override string? CanonicalStateMissing =>
+        Model.Zones.All(z => z.GetType() == typeof(Zone)) && Reporting.GetType() == typeof(PageReporting)
+        && Worker.GetType() == typeof(ReportingWorker) && Model.Host.GetType() == typeof(global::Reporting.Virtio.ReportingHost)
+            ? null
+            : $"parts {Model.Parts.Name} have a part whose own state is not in the canonical form (zone {Zone.GetType().Name}, core {Reporting.GetType().Name}, worker {Worker.GetType().Name}, host {Model.Host.GetType().Name})";
+
+    /// <inheritdoc/>
+    protected override IEnumerable<ulong> CanonicalContentConstants => [0UL, PoisonValue, Model.Driver.Negotiated.DropFill()];
+
+    /// <summary>Whether the guest is frozen (FreezeGuest done, RestoreGuest not yet).</summary>
+    public bool Frozen => _frozen;
+
+    /// <summary>Whether page_reporting_unregister has begun and not returned.</summary>
+    public bool Unregistering => _unregister is { Done: false };
+
+    /// <summary>Whether page_reporting_unregister has begun since the last register (returned or not): a second one is skipped.</summary>
+    public bool UnregisterBegun => _unregister is not null;
 
     /// <summary>A system of the version; parts (tests only) swaps in other code for a part of the model (a deliberately broken one).</summary>
     public PageReportingSystem(Scenario scenario, ReportingVersion version, ReportingParts? parts = null)

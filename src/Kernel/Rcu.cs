@@ -52,6 +52,14 @@ public sealed class Rcu
     /// <summary>Grace periods that have elapsed (for reports).</summary>
     public int GracePeriods => _gracePeriods.Read();
 
+    /// <summary>
+    /// Canonical state (exhaustive exploration): the readers inside a section (a grace period
+    /// waits for them; 0 between the sequential harness's steps, since every section opens and
+    /// closes within one notify). Dropped: the count of grace periods elapsed, which only
+    /// reports read and which grows without bound.
+    /// </summary>
+    public void WriteCanonicalState(BuddyModel.ICanonicalStateSink sink) => _readers.WriteCanonicalState(sink);
+
     /// <summary>synchronize_rcu(), first half: the writer has already unpublished; the grace period starts now.</summary>
     public void StartGracePeriod() { }
 

@@ -6,6 +6,10 @@ namespace Kernel;
 /// design's PAGE_REPORTING_DELAY of 2 * HZ is 500 jiffies.
 /// Model simplification: one clock for the whole machine, no timer wheel slack (a timer fires
 /// exactly at its due jiffy, not up to a wheel granule later), no jiffies wrap-around.
+/// Canonical state (exhaustive exploration): none of its own. Absolute jiffies grow without
+/// bound and nothing depends on them but through a difference to a due time, which the delayed
+/// work holding that due time writes (DelayedWork.WriteCanonicalState: jiffies until due, at
+/// most the delay it was scheduled with).
 /// </summary>
 public sealed class VirtualClock
 {

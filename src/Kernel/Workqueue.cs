@@ -31,6 +31,16 @@ public sealed class Workqueue(string name, bool freezable)
             Volatile.Write(ref _frozen, 1);
     }
 
+    /// <summary>
+    /// Canonical state (exhaustive exploration): whether it is frozen, the one thing it has that
+    /// changes (Due reads it). The name and WQ_FREEZABLE are configuration.
+    /// </summary>
+    public void WriteCanonicalState(BuddyModel.ICanonicalStateSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        sink.Add(_frozen);
+    }
+
     /// <summary>thaw_workqueues().</summary>
     public void Thaw() => Volatile.Write(ref _frozen, 0);
 

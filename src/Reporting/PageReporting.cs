@@ -160,6 +160,31 @@ public class PageReporting : IFreePageHinting
         return 0;
     }
 
+    /// <summary>
+    /// Canonical state (exhaustive exploration): page_reporting_order (what the worker and the
+    /// notify screen read, 5.14+ a parameter), whether a work owner exists and is published
+    /// (pr_dev_info is NULL or the last registered prdev: register refuses while one is
+    /// published, so no other device can be), that prdev's own state (state atomic, delayed
+    /// work), the static branch's count, RCU's readers and whether each workqueue is frozen.
+    /// Dropped: the event counters (Events: reachability counts; the harness keeps the one
+    /// difference an invariant reads, reports since unregister returned), the reachability
+    /// counter, the version (configuration) and the zones (written by the buddy system).
+    /// </summary>
+    public void WriteCanonicalState(ICanonicalStateSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        sink.Add(ReportingOrder);
+        var published = DevInfo;
+        sink.Add(WorkOwner is null ? 0 : 1);
+        // 1: pr_dev_info is the work owner; 2: some other prdev (never reached by the released code, kept apart anyway).
+        sink.Add(published is null ? 0 : ReferenceEquals(published, WorkOwner) ? 1 : 2);
+        WorkOwner?.WriteCanonicalState(sink);
+        Enabled.WriteCanonicalState(sink);
+        Rcu.WriteCanonicalState(sink);
+        SystemWq.WriteCanonicalState(sink);
+        SystemFreezableWq.WriteCanonicalState(sink);
+    }
+
     // ---- notify path (under zone->lock, from __free_one_page) ----
 
     /// <summary>
@@ -369,6 +394,18 @@ public sealed class ReportingUnregister
 
     /// <summary>Whether the call is waiting in cancel_delayed_work_sync (the RCU grace period is over).</summary>
     public bool Cancelling => _phase == 1;
+
+    /// <summary>
+    /// Canonical state (exhaustive exploration): the phase (in synchronize_rcu, in
+    /// cancel_delayed_work_sync, returned). The RCU and the work item it waits on are the core's
+    /// and the work owner's, written there; whether a wait was left out is the code's (only
+    /// broken models in tests leave one out, and those are not explored).
+    /// </summary>
+    public void WriteCanonicalState(ICanonicalStateSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        sink.Add(_phase);
+    }
 
     /// <summary>Go as far as possible; true once returned.</summary>
     public bool Step()

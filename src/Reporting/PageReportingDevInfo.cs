@@ -34,6 +34,19 @@ public sealed class PageReportingDevInfo
     /// <summary>prdev->work, set up by page_reporting_register (INIT_DELAYED_WORK); null before.</summary>
     public DelayedWork? Work { get; internal set; }
 
+    /// <summary>
+    /// Canonical state (exhaustive exploration): the state atomic and the delayed work (absent
+    /// before register; its own form keeps only jiffies until due). The report callback and
+    /// prdev->order are configuration (the setup's driver order, the same for every probe).
+    /// </summary>
+    public void WriteCanonicalState(BuddyModel.ICanonicalStateSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        State.WriteCanonicalState(sink);
+        sink.Add(Work is null ? 0 : 1);
+        Work?.WriteCanonicalState(sink);
+    }
+
     /// <summary>The state as the enum.</summary>
     public ReportingState CurrentState => (ReportingState)State.Read();
 }

@@ -122,6 +122,48 @@ public class ReportingWorker
         }
     }
 
+    /// <summary>
+    /// Canonical state (exhaustive exploration): where the worker is, and while a pass is under
+    /// way its cycle position: the zone (index), whether the zone's loop began, the order and
+    /// migratetype reached, whether a cycle is open, the cycle's budget, the scatterlist offset,
+    /// the error so far (the budget only inside a cycle: BeginCycle sets it), the error report() returned before its wait (consumed at the next
+    /// step), whether the prdev it runs for is the core's work owner, and the scatterlist in
+    /// flight (the entries report() was given, InFlight). The list cursor (next) is written only
+    /// in the Running state: in report() it is dead, since the resumption reads the list's head
+    /// again (ResumeCycle) or ends the zone (FinishLeftover). Idle, all of that is dead: a pass
+    /// sets every field before reading it (Start, Run, BeginCycle), and report() is not in
+    /// flight. Crashed: whether an oops happened (Reporting lifetime fails on it; the text is
+    /// a message). The scatterlist slots outside InFlight are written before they are read.
+    /// </summary>
+    public void WriteCanonicalState(BuddyModel.ICanonicalStateSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        sink.Add((long)State);
+        sink.Add(Oops is null ? 0 : 1);
+        if (State is ReportingWorkerState.Idle or ReportingWorkerState.Crashed)
+            return;
+        sink.Add(_zoneIndex);
+        sink.Add(_zoneStarted ? 1 : 0);
+        sink.Add(_order);
+        sink.Add(_mt);
+        sink.Add(_inCycle ? 1 : 0);
+        if (_inCycle)
+            sink.Add(_budget); // outside a cycle dead: BeginCycle sets it
+        sink.Add(_offset);
+        sink.Add(_err);
+        sink.Add(_startErr);
+        sink.Add(ReferenceEquals(_prdev, _pr.WorkOwner) ? 1 : 0);
+        if (State == ReportingWorkerState.Running && _inCycle)
+            sink.Add(_next);
+        var sg = InFlight;
+        sink.Add(sg.Count);
+        foreach (var e in sg)
+        {
+            sink.Add(e.Pfn);
+            sink.Add(e.Order);
+        }
+    }
+
     /// <summary>Run the worker to its next sleeping point or the end of a pass.</summary>
     public ReportingStep Step()
     {

@@ -44,6 +44,36 @@ public sealed class ExhaustCommandTests
         Assert.EndsWith("OK: every state up to depth 6 keeps every invariant (664 states; the depth bound (6) was reached with 343 states on the last level)\n", output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The merged design is explored too (every design is now: the refusal case this file had
+    /// for it is gone, no design is left that exhaust refuses): mainline on 64 frames, MAX_ORDER
+    /// 6, the driver asking for order 0, one live block, to depth 8.
+    /// </summary>
+    [Fact]
+    public void Mainline_reporting_is_explored_with_the_reporting_moves()
+    {
+        var (code, output, err) = Run("exhaust", "--design", "reporting", "--zone-pages", "64", "--max-order", "6", "--pageblock-order", "3",
+            "--driver-order", "0", "--max-live", "1", "--no-freeze", "--no-order-parameter", "--depth", "8");
+        Assert.True(code == ExitCodes.Ok, output + err);
+        Assert.Contains("register, unregister and its steps, worker step, host step, time (500 jiffies); every new state settled (Progress, No lost request); at most 1 live block(s)", output, StringComparison.Ordinal);
+        Assert.Contains("states per level: 1, 7, 8, 14, 22, 43, 78, 147, 183", output, StringComparison.Ordinal);
+        Assert.Contains("OK: every state up to depth 8 keeps every invariant (503 states;", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>5.14's unvalidated page_reporting_order on the default zone: the shortest counterexample, written and replayed.</summary>
+    [Fact]
+    public void Reporting_5_14_unvalidated_order_is_found_and_the_file_replays()
+    {
+        string dir = TestFiles.TempDir();
+        var (code, output, _) = Run("exhaust", "--design", "reporting-5.14", "--no-freeze", "--max-live", "1", "--out", dir);
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("Reporting order in range violated", output, StringComparison.Ordinal);
+        Assert.Contains("shortest counterexample (2 operation(s), breadth-first)", output, StringComparison.Ordinal);
+        string file = Assert.Single(Directory.GetFiles(dir, "*.json"));
+        var replay = Replayer.Replay(CounterexampleLoader.Load(file));
+        Assert.True(replay.Reproduced, replay.Message);
+    }
+
     /// <summary>The v1-fixed finding with HWM 1 (Progress once the watermark ended a pass), written and replayed.</summary>
     [Fact]
     public void V1_fixed_with_HWM_1_fails_Progress_and_the_file_replays()
@@ -59,7 +89,8 @@ public sealed class ExhaustCommandTests
     }
 
     [Theory]
-    [InlineData(new[] { "exhaust", "--design", "reporting" }, "--design: reporting cannot be explored yet")]
+    [InlineData(new[] { "exhaust", "--no-freeze" }, "--no-freeze: applies to the merged design's versions only, not buddy")]
+    [InlineData(new[] { "exhaust", "--design", "reporting", "--hwm", "2" }, "--hwm: applies to the v1 designs (v1, v1-fixed) only, not reporting")]
     [InlineData(new[] { "exhaust", "--hwm", "2" }, "--hwm: applies to the v1 designs (v1, v1-fixed) only, not buddy")]
     [InlineData(new[] { "exhaust", "--design", "v1", "--capacity", "33" }, "--capacity:")]
     [InlineData(new[] { "exhaust", "--design", "v3" }, "--design: unknown design 'v3'")]

@@ -211,6 +211,89 @@ public sealed class Virtqueue
         sink.Add(-1);
     }
 
+    /// <summary>
+    /// The canonical state with descriptor ids renamed (the merged design's reporting_vq): as
+    /// WriteCanonicalState, but each descriptor id is written as the order in which it first
+    /// appears (the unconsumed available heads, the unconsumed used ids, the free list from its
+    /// head, then the heads in flight not named yet, in id order, and the chains' next links).
+    /// A consistent renaming of ids is a symmetry of the queue: nothing reads an id but to
+    /// follow a link or to match a used id with the head in flight (the tokens and the driver
+    /// memory are found through the head, the host's ranges through addr and len), so two
+    /// queues equal up to it have the same futures, renamed. Without it, a queue whose chains
+    /// of different lengths were freed in different orders keeps each permutation of its free
+    /// list apart (a reporting ring of 128 descriptors, buffers of up to 32 elements: far more
+    /// states than the guest has). v1's hinting_vq keeps WriteCanonicalState (its pinned counts).
+    /// </summary>
+    public void WriteCanonicalStateRenamed(BuddyModel.ICanonicalStateSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        var name = new int[Size];
+        Array.Fill(name, -1);
+        int named = 0;
+        long Id(long id)
+        {
+            if (id < 0 || id >= Size)
+                return (1L << 20) + id; // malformed: kept apart, never renamed
+            if (name[id] < 0)
+                name[id] = named++;
+            return name[id];
+        }
+        int avail = (ushort)(_availIdx - _lastAvailIdx);
+        sink.Add(avail);
+        for (int i = 0; i < avail; i++)
+        {
+            ushort head = _availRing[(ushort)(_lastAvailIdx + i) % Size];
+            sink.Add(Id(head));
+            if (head < Size && (_desc[head].Flags & VringDesc.FWrite) == 0)
+            {
+                var d = _desc[head];
+                if (_memory.TryGetValue(d.Addr, out var words))
+                    for (int w = 0; w < Math.Min(words.Length, d.Len / sizeof(ulong)); w++)
+                        sink.Add((long)words[w]);
+                else
+                    sink.Add(-1);
+            }
+        }
+        int used = (ushort)(_usedIdx - _lastUsedIdx);
+        sink.Add(used);
+        for (int i = 0; i < used; i++)
+        {
+            var e = _usedRing[(ushort)(_lastUsedIdx + i) % Size];
+            sink.Add(Id(e.Id));
+            sink.Add(e.Len);
+        }
+        sink.Add(_numFree);
+        ushort f = _freeHead;
+        for (int i = 0; i < _numFree && f < Size; i++)
+        {
+            sink.Add(Id(f));
+            f = _desc[f].Next;
+        }
+        for (int head = 0; head < Size; head++)
+            if (_data[head] is not null)
+                Id(head);
+        // The chains in flight, in the order of their heads' new names.
+        var heads = Enumerable.Range(0, Size).Where(h => _data[h] is not null).OrderBy(h => name[h]).ToList();
+        foreach (int head in heads)
+        {
+            sink.Add(name[head]);
+            int steps = 0;
+            ushort i = (ushort)head;
+            while (true)
+            {
+                var d = _desc[i];
+                sink.Add((long)d.Addr);
+                sink.Add(d.Len);
+                sink.Add(d.Flags);
+                if ((d.Flags & VringDesc.FNext) == 0 || ++steps >= Size)
+                    break;
+                sink.Add(Id(d.Next));
+                i = d.Next;
+            }
+        }
+        sink.Add(-1);
+    }
+
     /// <summary>virtqueue_kick(): notify the device.</summary>
     public void Kick() => Interlocked.Increment(ref _kicks);
 

@@ -38,6 +38,50 @@ public sealed record ExhaustAlphabet
     /// <summary>Whether, of the aeration moves, aerator_shutdown and its wake-up are tried (with AerationMoves).</summary>
     public bool AerationShutdown { get; init; } = true;
 
+    /// <summary>
+    /// At most this many live blocks: allocations are offered only while fewer are live (null:
+    /// no bound). A bound on the environment, not on the design: the merged design reports only
+    /// from a zone with more than PAGE_REPORTING_CAPACITY blocks of the reporting order free
+    /// (the watermark gate), so its smallest meaningful zone has some 40 frames, whose
+    /// allocation states alone are too many without it.
+    /// </summary>
+    public int? MaxLive { get; init; }
+
+    /// <summary>
+    /// Whether a reporting system's own moves are tried (RegisterReporting, UnregisterReporting,
+    /// StepUnregister, StepWorker, StepHost, AdvanceClock), each only where it may change
+    /// something: register while no device is published and no unregister is under way (the
+    /// harness skips it otherwise), unregister while one is published and none began since the
+    /// last register, its next step while it has not returned, the worker when it can make
+    /// progress (ReportingWorker.CanStep: its work is due, or report() may return), the host
+    /// while a buffer waits, time while the work is pending and not yet due (the canonical
+    /// form keeps only jiffies until due, so time that passes with nothing pending, or after
+    /// the work fell due, reaches the same state).
+    /// </summary>
+    public bool ReportingMoves { get; init; } = true;
+
+    /// <summary>
+    /// The jiffies an AdvanceClock move lets pass (with ReportingMoves). The default, one
+    /// PAGE_REPORTING_DELAY, makes pending work due from any point, so jiffies until due is
+    /// the delay or 0 in every state; a smaller value adds the states in between.
+    /// </summary>
+    public IReadOnlyList<int> ClockJiffies { get; init; } = [Reporting.PageReporting.Delay];
+
+    /// <summary>Whether FreezeGuest (while not frozen) and RestoreGuest (while frozen) are tried (with ReportingMoves).</summary>
+    public bool ReportingFreeze { get; init; } = true;
+
+    /// <summary>
+    /// The values SetReportingOrder writes (with ReportingMoves, on versions with the parameter,
+    /// 5.14+); null: 0 to MAX_ORDER, one past the last order (which 5.14 takes unchecked). Each
+    /// is offered unless the parameter was written and holds that value already (a write
+    /// refused with -EINVAL is offered: the step is one whose effect is nothing, and the
+    /// explorer merges its state).
+    /// </summary>
+    public IReadOnlyList<int>? ReportingOrders { get; init; }
+
+    /// <summary>Whether SetReportingOrder moves are tried at all (with ReportingMoves).</summary>
+    public bool ReportingOrderParameter { get; init; } = true;
+
     /// <summary>The moves in this state, in a fixed order (so that exploration is deterministic).</summary>
     public IEnumerable<Operation> Moves(BuddySystem system)
     {
@@ -45,6 +89,8 @@ public sealed record ExhaustAlphabet
         for (int z = 0; z < system.Zones.Count; z++)
         {
             var zone = system.Zones[z];
+            if (MaxLive is int max && system.Live.Count >= max)
+                break;
             for (int order = 0; order < zone.MaxOrder; order++)
                 foreach (var mt in AllocTypes)
                     yield return new AllocPages(order, mt, z);
@@ -88,6 +134,9 @@ public sealed record ExhaustAlphabet
             if (AerationShutdown && a.Shutdown.InProgress)
                 yield return new WakeShutdown();
         }
+        if (ReportingMoves && system is PageReportingSystem rs)
+            foreach (var m in ReportingMovesOf(rs))
+                yield return m;
         if (Walks)
         {
             if (system.Walk is not null)
@@ -105,6 +154,32 @@ public sealed record ExhaustAlphabet
             }
             for (int r = 0; r < system.IsolatedRanges.Count; r++)
                 yield return new UndoIsolatePageRange(r);
+        }
+    }
+
+    private IEnumerable<Operation> ReportingMovesOf(PageReportingSystem r)
+    {
+        if (r.Reporting.DevInfo is null && !r.Unregistering)
+            yield return new RegisterReporting();
+        if (r.Reporting.DevInfo is not null && !r.UnregisterBegun)
+            yield return new UnregisterReporting();
+        if (r.Unregistering)
+            yield return new StepUnregister();
+        if (r.Worker.CanStep)
+            yield return new StepWorker();
+        if (r.Model.Host.HasWork)
+            yield return new StepHost();
+        if (r.Reporting.WorkOwner?.Work is { Pending: true } w && w.DueAt > r.Model.Clock.Jiffies)
+            foreach (int j in ClockJiffies)
+                yield return new AdvanceClock(j);
+        if (ReportingFreeze)
+            yield return r.Frozen ? new RestoreGuest() : new FreezeGuest();
+        if (ReportingOrderParameter && r.Version.Has(Reporting.ReportingFixes.ReportingOrderParam))
+        {
+            var values = ReportingOrders ?? Enumerable.Range(0, r.Zone.MaxOrder + 1).ToArray();
+            foreach (int v in values)
+                if (!(r.OrderParameterWritten && r.Reporting.ReportingOrder == (uint)v))
+                    yield return new SetReportingOrder(v);
         }
     }
 

@@ -80,7 +80,8 @@ public sealed record ExhaustResult(
 /// counts and the counterexample do not depend on the number of threads.
 ///
 /// Scope: the designs whose systems write a canonical state (BuddySystem.CanonicalStateMissing
-/// is null): the buddy family and v1 (v1, v1-fixed); the merged design is refused.
+/// is null): every registered design (the buddy family, v1, the merged design); a system with a
+/// test-only part whose state is not written (a broken model) is refused.
 /// </summary>
 public sealed class StateExplorer
 {

@@ -112,6 +112,27 @@ public sealed class ReportingDriver : IPageReportingDevice
             _vq = new Virtqueue("reporting_vq", _vqSize);
     }
 
+    /// <summary>
+    /// Canonical state (exhaustive exploration): whether probe set up pr_dev_info (the prdev
+    /// itself is the core's work owner, written there), whether reporting_vq exists (freeze
+    /// deletes it) and its state (Virtqueue.WriteCanonicalStateRenamed: relative to its indices, descriptor ids renamed by first appearance),
+    /// whether a report is in flight, and while one is whether balloon_ack woke the waiter.
+    /// Dropped: the wake-up flag with nothing in flight (report() clears it before the next
+    /// buffer), the done flag (true only with nothing in flight, where Completed answers true
+    /// anyway), Submitted (a count nothing reads), the negotiated features and ring size
+    /// (configuration).
+    /// </summary>
+    public void WriteCanonicalState(BuddyModel.ICanonicalStateSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        sink.Add(DevInfo is null ? 0 : 1);
+        sink.Add(_vq is null ? 0 : 1);
+        _vq?.WriteCanonicalStateRenamed(sink);
+        sink.Add(_inFlight ? 1 : 0);
+        if (_inFlight)
+            sink.Add(_woken ? 1 : 0);
+    }
+
     /// <summary>balloon_ack(): the used-buffer interrupt wakes vb->acked.</summary>
     public void Interrupt() => _woken = true;
 

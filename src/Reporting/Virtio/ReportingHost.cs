@@ -66,6 +66,18 @@ public class ReportingHost
     /// <summary>Whether an available buffer waits.</summary>
     public virtual bool HasWork => Driver.Vq?.HasAvail == true;
 
+    /// <summary>
+    /// Canonical state (exhaustive exploration): nothing. The host reads only the virtqueue
+    /// (the driver's) and writes guest memory (the guest's) and the used ring; its ledger of
+    /// ranges grows without bound, and its effects are elsewhere: the backing it dropped is in
+    /// guest memory (GuestSystem writes it), what was acknowledged is in the guest's hint
+    /// ledger (the harness records each range in the step that adds it), and nothing later
+    /// reads the list. The count of lost notifications is a count (the lost wake-up itself is
+    /// the driver's flag); the options are configuration. Virtual for a broken host in a test
+    /// with state of its own (such a host is refused by the explorer anyway).
+    /// </summary>
+    public virtual void WriteCanonicalState(BuddyModel.ICanonicalStateSink sink) => ArgumentNullException.ThrowIfNull(sink);
+
     /// <summary>Handle one available buffer; false when there was none.</summary>
     public virtual bool Step()
     {
