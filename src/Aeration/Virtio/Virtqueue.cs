@@ -155,61 +155,7 @@ public sealed class Virtqueue
     /// driver on this queue: only whether one is set); the memory map (registered once); the
     /// kick count (nothing reads it).
     /// </summary>
-    public void WriteCanonicalState(BuddyModel.ICanonicalStateSink sink)
-    {
-        ArgumentNullException.ThrowIfNull(sink);
-        int avail = (ushort)(_availIdx - _lastAvailIdx);
-        sink.Add(avail);
-        for (int i = 0; i < avail; i++)
-        {
-            ushort head = _availRing[(ushort)(_lastAvailIdx + i) % Size];
-            sink.Add(head);
-            if (head < Size && (_desc[head].Flags & VringDesc.FWrite) == 0)
-            {
-                var d = _desc[head];
-                if (_memory.TryGetValue(d.Addr, out var words))
-                    for (int w = 0; w < Math.Min(words.Length, d.Len / sizeof(ulong)); w++)
-                        sink.Add((long)words[w]);
-                else
-                    sink.Add(-1);
-            }
-        }
-        int used = (ushort)(_usedIdx - _lastUsedIdx);
-        sink.Add(used);
-        for (int i = 0; i < used; i++)
-        {
-            var e = _usedRing[(ushort)(_lastUsedIdx + i) % Size];
-            sink.Add(e.Id);
-            sink.Add(e.Len);
-        }
-        sink.Add(_numFree);
-        ushort f = _freeHead;
-        for (int i = 0; i < _numFree && f < Size; i++)
-        {
-            sink.Add(f);
-            f = _desc[f].Next;
-        }
-        for (int head = 0; head < Size; head++)
-        {
-            if (_data[head] is null)
-                continue;
-            sink.Add(head);
-            int steps = 0;
-            ushort i = (ushort)head;
-            while (true)
-            {
-                var d = _desc[i];
-                sink.Add((long)d.Addr);
-                sink.Add(d.Len);
-                sink.Add(d.Flags);
-                if ((d.Flags & VringDesc.FNext) == 0 || ++steps >= Size)
-                    break;
-                sink.Add(d.Next);
-                i = d.Next;
-            }
-        }
-        sink.Add(-1);
-    }
+    public void WriteCanonicalState(BuddyModel.ICanonicalStateSink sink) => WriteCanonical(sink, rename: false);
 
     /// <summary>
     /// The canonical state with descriptor ids renamed (the merged design's reporting_vq): as
@@ -224,14 +170,23 @@ public sealed class Virtqueue
     /// list apart (a reporting ring of 128 descriptors, buffers of up to 32 elements: far more
     /// states than the guest has). v1's hinting_vq keeps WriteCanonicalState (its pinned counts).
     /// </summary>
-    public void WriteCanonicalStateRenamed(BuddyModel.ICanonicalStateSink sink)
+    public void WriteCanonicalStateRenamed(BuddyModel.ICanonicalStateSink sink) => WriteCanonical(sink, rename: true);
+
+    /// <summary>Both canonical forms: with rename, each descriptor id is written as the order of its first appearance; without, as itself.</summary>
+    private void WriteCanonical(BuddyModel.ICanonicalStateSink sink, bool rename)
     {
         ArgumentNullException.ThrowIfNull(sink);
-        var name = new int[Size];
-        Array.Fill(name, -1);
+        int[]? name = null;
+        if (rename)
+        {
+            name = new int[Size];
+            Array.Fill(name, -1);
+        }
         int named = 0;
         long Id(long id)
         {
+            if (name is null)
+                return id;
             if (id < 0 || id >= Size)
                 return (1L << 20) + id; // malformed: kept apart, never renamed
             if (name[id] < 0)
@@ -269,14 +224,18 @@ public sealed class Virtqueue
             sink.Add(Id(f));
             f = _desc[f].Next;
         }
-        for (int head = 0; head < Size; head++)
-            if (_data[head] is not null)
+        // The chains in flight: by head id, or (renamed) in the order of their heads' new names,
+        // heads not named yet taking names in id order.
+        var heads = Enumerable.Range(0, Size).Where(h => _data[h] is not null).ToList();
+        if (name is not null)
+        {
+            foreach (int head in heads)
                 Id(head);
-        // The chains in flight, in the order of their heads' new names.
-        var heads = Enumerable.Range(0, Size).Where(h => _data[h] is not null).OrderBy(h => name[h]).ToList();
+            heads = heads.OrderBy(h => name[h]).ToList();
+        }
         foreach (int head in heads)
         {
-            sink.Add(name[head]);
+            sink.Add(Id(head));
             int steps = 0;
             ushort i = (ushort)head;
             while (true)
