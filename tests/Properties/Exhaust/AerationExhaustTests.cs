@@ -190,52 +190,8 @@ public sealed class AerationExhaustTests(ITestOutputHelper output)
     {
         var setup = Setup(hwm: 2, capacity: 1);
         var alphabet = AllocFree;
-        AerationSystem Replay(IReadOnlyList<Operation> path)
-        {
-            var s = new AerationSystem(new Scenario(Eight, [], setup), AerationDesign.V1Fixed);
-            foreach (var op in path)
-                s.Apply(op);
-            return s;
-        }
-        string Signature(IReadOnlyList<Operation> path)
-        {
-            var succ = new List<string>();
-            foreach (var move in alphabet.Moves(Replay(path)).ToList())
-            {
-                var s = Replay(path);
-                var outcome = s.Apply(move)!;
-                bool failed = (outcome.Violation ?? s.CheckInvariants()) is not null;
-                succ.Add($"{Hasher.Of(s):x}/{failed}");
-            }
-            succ.Sort(StringComparer.Ordinal);
-            var settled = Replay(path);
-            var verdict = settled.Finish(new List<string>())?.Invariant ?? "-";
-            return $"{string.Join(" ", succ)} | settled {Hasher.Of(settled):x} {verdict}";
-        }
-        var first = new Dictionary<UInt128, List<Operation>>();
-        var level = new List<List<Operation>> { new() };
-        first[Hasher.Of(Replay([]))] = [];
-        int merges = 0;
-        for (int depth = 0; depth < Depth; depth++)
-        {
-            var next = new List<List<Operation>>();
-            foreach (var path in level)
-                foreach (var move in alphabet.Moves(Replay(path)).ToList())
-                {
-                    List<Operation> p = [.. path, move];
-                    var h = Hasher.Of(Replay(p));
-                    if (first.TryGetValue(h, out var other))
-                    {
-                        merges++;
-                        Assert.True(Signature(other) == Signature(p), $"merged but different:\n{string.Join(", ", other)}\n{string.Join(", ", p)}");
-                        continue;
-                    }
-                    first[h] = p;
-                    next.Add(p);
-                }
-            level = next;
-        }
-        output.WriteLine($"{first.Count:N0} states, {merges:N0} merges checked");
+        var (states, merges) = MergeCheck.Run(() => new AerationSystem(new Scenario(Eight, [], setup), AerationDesign.V1Fixed), alphabet, Depth);
+        output.WriteLine($"{states:N0} states, {merges:N0} merges checked");
         Assert.True(merges > 100);
     }
 }

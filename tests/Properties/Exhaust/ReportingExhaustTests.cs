@@ -164,8 +164,6 @@ public sealed class ReportingExhaustTests(ITestOutputHelper output)
         Assert.Equal(2, result.Shrunk.Operations.Count);
     }
 
-    private static readonly StateHasher Hasher = new();
-
     /// <summary>
     /// The canonical form checked against the model itself, as AerationExhaustTests does for v1:
     /// breadth-first to depth MergeDepth on mainline (64 frames, the whole alphabet with freeze
@@ -180,52 +178,8 @@ public sealed class ReportingExhaustTests(ITestOutputHelper output)
     public void States_the_canonical_form_merges_have_the_same_successors_and_settle_alike()
     {
         var alphabet = OneLive;
-        BuddySystem Replay(IReadOnlyList<Operation> path)
-        {
-            var s = Designs.MakeSystem(Designs.Reporting, MainlineGuest);
-            foreach (var op in path)
-                s.Apply(op);
-            return s;
-        }
-        string Signature(IReadOnlyList<Operation> path)
-        {
-            var succ = new List<string>();
-            foreach (var move in alphabet.Moves(Replay(path)).ToList())
-            {
-                var s = Replay(path);
-                var outcome = s.Apply(move)!;
-                bool failed = (outcome.Violation ?? s.CheckInvariants()) is not null;
-                succ.Add($"{Hasher.Of(s):x}/{failed}");
-            }
-            succ.Sort(StringComparer.Ordinal);
-            var settled = Replay(path);
-            var verdict = settled.Finish(new List<string>())?.Invariant ?? "-";
-            return $"{string.Join(" ", succ)} | settled {Hasher.Of(settled):x} {verdict}";
-        }
-        var first = new Dictionary<UInt128, List<Operation>>();
-        var level = new List<List<Operation>> { new() };
-        first[Hasher.Of(Replay([]))] = [];
-        int merges = 0;
-        for (int depth = 0; depth < MergeDepth; depth++)
-        {
-            var next = new List<List<Operation>>();
-            foreach (var path in level)
-                foreach (var move in alphabet.Moves(Replay(path)).ToList())
-                {
-                    List<Operation> p = [.. path, move];
-                    var h = Hasher.Of(Replay(p));
-                    if (first.TryGetValue(h, out var other))
-                    {
-                        merges++;
-                        Assert.True(Signature(other) == Signature(p), $"merged but different:\n{string.Join(", ", other)}\n{string.Join(", ", p)}");
-                        continue;
-                    }
-                    first[h] = p;
-                    next.Add(p);
-                }
-            level = next;
-        }
-        output.WriteLine($"{first.Count:N0} states, {merges:N0} merges checked");
+        var (states, merges) = MergeCheck.Run(() => Designs.MakeSystem(Designs.Reporting, MainlineGuest), alphabet, MergeDepth);
+        output.WriteLine($"{states:N0} states, {merges:N0} merges checked");
         Assert.True(merges > 100);
     }
 }
