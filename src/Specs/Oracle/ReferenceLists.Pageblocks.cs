@@ -103,16 +103,26 @@ public sealed partial class ReferenceLists
     private void Isolate(Zone zone, int pfn)
     {
         int start = pfn & ~((1 << PageblockOrder) - 1);
-        if (Era >= KernelEra.V6_10 && LargerFreeBlockCovering(start) is int head)
-        {
-            int order = _free[head].Order;
-            Remove(head);
-            SetPageblock(start, MigrateType.Isolate);
-            FreeSplitByPageblock(zone, head, order);
+        if (SplitLargerFreeBlock(zone, start, MigrateType.Isolate))
             return;
-        }
         SetPageblock(start, MigrateType.Isolate);
         MoveFreepagesBlock(start, MigrateType.Isolate);
+    }
+
+    /// <summary>
+    /// 6.10's move_freepages_block_isolate() split: a free block larger than a pageblock that
+    /// covers the pageblock at start leaves its list, the pageblock becomes mt, and the block
+    /// is freed again split by pageblock. False (nothing done) before 6.10 or with no such block.
+    /// </summary>
+    private bool SplitLargerFreeBlock(Zone zone, int start, MigrateType mt)
+    {
+        if (Era < KernelEra.V6_10 || LargerFreeBlockCovering(start) is not int head)
+            return false;
+        int order = _free[head].Order;
+        Remove(head);
+        SetPageblock(start, mt);
+        FreeSplitByPageblock(zone, head, order);
+        return true;
     }
 
     /// <summary>The head of a free block of order above pageblock_order whose pages include pfn, or null.</summary>
@@ -146,14 +156,8 @@ public sealed partial class ReferenceLists
                 return;
             }
         }
-        if (Era >= KernelEra.V6_10 && LargerFreeBlockCovering(start) is int head)
-        {
-            int order = _free[head].Order;
-            Remove(head);
-            SetPageblock(start, mt);
-            FreeSplitByPageblock(zone, head, order);
+        if (SplitLargerFreeBlock(zone, start, mt))
             return;
-        }
         MoveFreepagesBlock(start, mt);
         SetPageblock(start, mt);
     }
