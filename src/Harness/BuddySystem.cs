@@ -320,10 +320,7 @@ public class BuddySystem
     /// <summary>The k-th free block of the zone (modulo their number) in pfn order, or (-1, 0) when none is free.</summary>
     private static (int Pfn, int Order) NthFreeBlock(Zone zone, int k)
     {
-        int count = 0;
-        for (int pfn = zone.StartPfn; pfn < zone.EndPfn; pfn++)
-            if (zone.PageBuddy(pfn))
-                count++;
+        int count = FreeBlocks(zone);
         if (count == 0)
             return (-1, 0);
         int target = Index(k, count);
@@ -335,6 +332,17 @@ public class BuddySystem
                 return (pfn, zone.PageOrder(pfn));
         }
         return (-1, 0);
+    }
+
+    /// <summary>The free blocks of the zone (the candidates an __isolate_free_page step picks among).</summary>
+    public static int FreeBlocks(Zone zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        int count = 0;
+        for (int pfn = zone.StartPfn; pfn < zone.EndPfn; pfn++)
+            if (zone.PageBuddy(pfn))
+                count++;
+        return count;
     }
 
     /// <summary>A block-picking argument read modulo the number of candidates (negative values count too).</summary>

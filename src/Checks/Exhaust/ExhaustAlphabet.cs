@@ -114,7 +114,7 @@ public sealed record ExhaustAlphabet
         {
             for (int z = 0; z < system.Zones.Count; z++)
             {
-                int free = FreeBlocks(system.Zones[z]);
+                int free = BuddySystem.FreeBlocks(system.Zones[z]);
                 for (int k = 0; k < free; k++)
                     yield return new IsolateFreePage(k, z);
             }
@@ -181,17 +181,5 @@ public sealed record ExhaustAlphabet
                 if (!(r.OrderParameterWritten && r.Reporting.ReportingOrder == (uint)v))
                     yield return new SetReportingOrder(v);
         }
-    }
-
-    private static int FreeBlocks(Zone zone)
-    {
-        int n = 0;
-        for (int pfn = zone.StartPfn; pfn < zone.EndPfn; pfn++)
-            if (zone.PageBuddy(pfn))
-            {
-                n++;
-                pfn += (1 << zone.PageOrder(pfn)) - 1;
-            }
-        return n;
     }
 }
