@@ -38,6 +38,9 @@ public static class ReportingOperationGen
         ZoneLayouts.Stack(new ZoneConfig { MaxOrder = 5, PageblockOrder = 2, MinWatermarkPages = 2 }, [64, 64, 256], ["DMA", "DMA32", "Normal"], hole: 128),
     ];
 
+    /// <summary>The jiffies an AdvanceClock step lets pass: one, a second at HZ=250, and PAGE_REPORTING_DELAY.</summary>
+    public static IReadOnlyList<int> ClockSteps { get; } = [1, 250, PageReporting.Delay];
+
     /// <summary>Guests, devices and hosts: poisoning with and without PAGE_POISON, drivers asking for an order, hosts that skip the discard, a virtio-ccw dense queue layout.</summary>
     public static Gen<ReportingSetup> Setups =>
         from poison in Gen.Elements(0, 0, 0, 1, 2)
@@ -85,7 +88,7 @@ public static class ReportingOperationGen
             .. HintingOperationGen.AllocatorKinds(config, zones),
             Gen.Constant((Operation)new StepWorker()),
             Gen.Constant((Operation)new StepHost()),
-            Gen.Elements(1, 250, PageReporting.Delay).Select(j => (Operation)new AdvanceClock(j)),
+            Gen.Elements(ClockSteps.ToArray()).Select(j => (Operation)new AdvanceClock(j)),
             Gen.Constant((Operation)new RegisterReporting()),
             Gen.Constant((Operation)new UnregisterReporting()),
             Gen.Constant((Operation)new StepUnregister()),

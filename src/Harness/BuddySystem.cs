@@ -109,8 +109,14 @@ public class BuddySystem
             sink.Add(v);
     }
 
-    /// <summary>Why this system's state cannot be written canonically yet (null: it can), e.g. a design whose own state is not in the canonical form.</summary>
-    public virtual string? CanonicalStateMissing => null;
+    /// <summary>
+    /// Why this system's state cannot be written canonically (null: it can): a part of a type
+    /// whose state Zone.WriteCanonicalState (or a design's writer) leaves out. A zone of a
+    /// derived type (a deliberately broken allocator) is covered when it adds no state
+    /// (CanonicalCoverage says what that means); a design adds its own parts.
+    /// </summary>
+    public virtual string? CanonicalStateMissing =>
+        Zones.Select(z => CanonicalCoverage.Missing(z, typeof(Zone), "zone")).FirstOrDefault(m => m is not null);
 
     /// <summary>Blocks allocated by the test and not yet freed, oldest first.</summary>
     public IReadOnlyList<(int Pfn, int Order)> Live => _live;

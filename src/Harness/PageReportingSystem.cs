@@ -79,15 +79,16 @@ public sealed class PageReportingSystem : GuestSystem, IReportingSubject
 
     /// <summary>
     /// Null (explorable) when every part is the released code whose state WriteCanonicalState
-    /// writes: ReportingParts.Default's zone, core, worker and host. A test's broken part (a
-    /// zone that keeps PG_reported, a worker that ignores a refusal, a host that drops after the
-    /// ack) may keep state those do not write, so such a system is refused.
+    /// writes (ReportingParts.Default's zone, core, worker and host), or a test's part derived
+    /// from it that adds no state the form leaves out (CanonicalCoverage: a broken worker that
+    /// overrides one method, a broken host that writes its deferred work itself). A part with
+    /// state of its own that it does not write is refused.
     /// </summary>
     public override string? CanonicalStateMissing =>
-        Model.Zones.All(z => z.GetType() == typeof(Zone)) && Reporting.GetType() == typeof(PageReporting)
-        && Worker.GetType() == typeof(ReportingWorker) && Model.Host.GetType() == typeof(global::Reporting.Virtio.ReportingHost)
-            ? null
-            : $"parts {Model.Parts.Name} have a part whose own state is not in the canonical form (zone {Zone.GetType().Name}, core {Reporting.GetType().Name}, worker {Worker.GetType().Name}, host {Model.Host.GetType().Name})";
+        base.CanonicalStateMissing ?? CanonicalCoverage.Missing(
+            (Reporting, typeof(PageReporting), "page_reporting core"),
+            (Worker, typeof(ReportingWorker), "worker"),
+            (Model.Host, typeof(global::Reporting.Virtio.ReportingHost), "host"));
 
     /// <inheritdoc/>
     protected override IEnumerable<ulong> CanonicalContentConstants => [0UL, PoisonValue, Model.Driver.Negotiated.DropFill()];

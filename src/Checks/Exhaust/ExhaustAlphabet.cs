@@ -18,6 +18,9 @@ public sealed record ExhaustAlphabet
     /// <summary>Whether set_pageblock_migratetype moves are tried, ISOLATE included (to another type than the pageblock's).</summary>
     public bool PageblockTypes { get; init; } = true;
 
+    /// <summary>Whether, of the set_pageblock_migratetype moves, the one to ISOLATE is tried (with PageblockTypes; off to match a generator that isolates only by the walk).</summary>
+    public bool IsolateByPageblockType { get; init; } = true;
+
     /// <summary>Whether __isolate_free_page of every free block and __putback_isolated_page of every held one are tried.</summary>
     public bool HeldBlocks { get; init; } = true;
 
@@ -82,6 +85,34 @@ public sealed record ExhaustAlphabet
     /// <summary>Whether SetReportingOrder moves are tried at all (with ReportingMoves).</summary>
     public bool ReportingOrderParameter { get; init; } = true;
 
+    /// <summary>
+    /// The moves the scenario generators draw for a system of this kind: every operation of the
+    /// language (held blocks and pageblock types included, no walk), and for the merged design
+    /// the generator's clock steps (ReportingOperationGen.ClockSteps).
+    /// </summary>
+    public static ExhaustAlphabet OfGenerators(BuddySystem system) =>
+        system is PageReportingSystem ? new ExhaustAlphabet { ClockJiffies = ReportingOperationGen.ClockSteps } : new ExhaustAlphabet();
+
+    /// <summary>
+    /// This alphabet widened so that it offers every kind of move the operations use: the walk
+    /// if one of them walks, the migratetypes they allocate, the clock steps they take. Used to
+    /// explore the configuration of a given counterexample, whose every step must be a move.
+    /// </summary>
+    public ExhaustAlphabet Covering(IEnumerable<Operation> operations)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        var ops = operations.ToArray();
+        return this with
+        {
+            Walks = Walks || ops.Any(o => o is StartIsolatePageRange or UndoIsolatePageRange or IsolationStep),
+            AllocTypes = [.. AllocTypes.Concat(ops.OfType<AllocPages>().Select(a => a.Mt)).Distinct()],
+            ClockJiffies = [.. ClockJiffies.Concat(ops.OfType<AdvanceClock>().Select(c => c.Jiffies)).Distinct()],
+            PageblockTypes = PageblockTypes || ops.Any(o => o is SetPageblockMigratetype),
+            HeldBlocks = HeldBlocks || ops.Any(o => o is IsolateFreePage or PutbackIsolatedPage),
+            IsolateByPageblockType = IsolateByPageblockType || ops.Any(o => o is SetPageblockMigratetype { Mt: MigrateType.Isolate }),
+        };
+    }
+
     /// <summary>The moves in this state, in a fixed order (so that exploration is deterministic).</summary>
     public IEnumerable<Operation> Moves(BuddySystem system)
     {
@@ -106,7 +137,7 @@ public sealed record ExhaustAlphabet
                 {
                     var current = zone.GetPageblockMigratetype(zone.StartPfn + (pb << zone.PageblockOrder));
                     for (int mt = 0; mt < MigrateTypes.Count; mt++)
-                        if ((MigrateType)mt != current)
+                        if ((MigrateType)mt != current && (IsolateByPageblockType || (MigrateType)mt != MigrateType.Isolate))
                             yield return new SetPageblockMigratetype(pb, (MigrateType)mt, z);
                 }
             }

@@ -19,6 +19,17 @@ public sealed record ExhaustConfig(string Design, Scenario Guest, ExhaustAlphabe
     /// </summary>
     public int Jobs { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// The one invariant searched for (null: any). With one named, a state that breaks another
+    /// invariant is a dead end, neither a finding nor explored further: the search is for the
+    /// shortest path to that invariant's violation through states that keep every invariant.
+    /// A refused operation is named ModelError.
+    /// </summary>
+    public string? TargetInvariant { get; init; }
+
+    /// <summary>The name a refused operation (a model error) goes by as TargetInvariant.</summary>
+    public const string ModelError = "model error";
+
     /// <summary>Operations per path that the explorer allows itself, for a bad bound.</summary>
     public const int DepthLimit = 1000;
 }
@@ -109,11 +120,15 @@ public sealed class StateExplorer
         if (root.CanonicalStateMissing is { } missing)
             throw new NotSupportedException($"design {_config.Design} cannot be explored: {missing}");
         var perLevel = new List<long> { 1 };
-        if (root.CheckInvariants() is { } initial)
-            return Found([], clock, perLevel, 0, 0, peak);
+        var initial = root.CheckInvariants();
+        switch (Judge(initial, failed: initial is not null))
+        {
+            case Verdict.Found: return Found([], clock, perLevel, 0, 0, peak);
+            case Verdict.DeadEnd: return Done(clock, perLevel, 0, 0, exhausted: true, peak, null);
+        }
         _nodes.Add((-1, null));
         _seen.Add(_hasher.Of(root));
-        if (_config.CheckSettle && SettleFails(root))
+        if (_config.CheckSettle && Settle(root) == Verdict.Found)
             return Found([], clock, perLevel, 0, 0, peak);
         long transitions = 0;
         var level = new List<int> { 0 };
@@ -132,15 +147,15 @@ public sealed class StateExplorer
             bool bound = false;
             for (int k = 0; k < level.Count && violation is null && !bound; k++)
             {
-                foreach (var (move, violated, hash) in successors[k])
+                foreach (var (move, verdict, hash) in successors[k])
                 {
                     transitions++;
-                    if (violated)
+                    if (verdict == Verdict.Found)
                     {
                         violation = (level[k], move);
                         break;
                     }
-                    if (!_seen.Add(hash))
+                    if (verdict == Verdict.DeadEnd || !_seen.Add(hash))
                         continue;
                     _nodes.Add((level[k], move));
                     next.Add(_nodes.Count - 1);
@@ -185,21 +200,31 @@ public sealed class StateExplorer
         return new ExhaustResult(_nodes.Count, transitions, depth, false, perLevel, clock.Elapsed, peak, scenario, report, $"a violation at depth {depth}");
     }
 
-    /// <summary>Every node's successors in move order: the move, whether it failed, and the hash of the state it reached.</summary>
-    private List<(Operation Move, bool Violated, UInt128 Hash)>[] Expand(List<int> level)
+    /// <summary>What a state is to the search: one to explore, the violation searched for, or (with a target invariant) a state that breaks another one.</summary>
+    private enum Verdict { Fine, Found, DeadEnd }
+
+    /// <summary>The verdict on a state whose check failed (or not), with the violation if it named one (null for a refused operation).</summary>
+    private Verdict Judge(Violation? violation, bool failed) =>
+        !failed ? Verdict.Fine
+        : _config.TargetInvariant is not { } target || target == (violation?.Invariant ?? ExhaustConfig.ModelError) ? Verdict.Found
+        : Verdict.DeadEnd;
+
+    /// <summary>Every node's successors in move order: the move, its verdict, and the hash of the state it reached.</summary>
+    private List<(Operation Move, Verdict Verdict, UInt128 Hash)>[] Expand(List<int> level)
     {
         var paths = level.Select(PathOf).ToArray();
-        var result = new List<(Operation, bool, UInt128)>[level.Count];
+        var result = new List<(Operation, Verdict, UInt128)>[level.Count];
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _config.Jobs) };
         Parallel.For(0, level.Count, options, () => new StateHasher(), (k, _, hasher) =>
         {
             var path = paths[k];
-            var list = new List<(Operation, bool, UInt128)>();
+            var list = new List<(Operation, Verdict, UInt128)>();
             foreach (var move in _config.Alphabet.Moves(Replay(path)).ToArray())
             {
                 var system = Replay(path);
-                var (violated, _) = ApplyChecked(system, move);
-                list.Add((move, violated, violated ? default : hasher.Of(system)));
+                var (violated, violation) = ApplyChecked(system, move);
+                var verdict = Judge(violation, violated);
+                list.Add((move, verdict, verdict == Verdict.Fine ? hasher.Of(system) : default));
             }
             result[k] = list;
             return hasher;
@@ -212,7 +237,7 @@ public sealed class StateExplorer
     {
         var fails = new bool[fresh.Count];
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _config.Jobs) };
-        Parallel.For(0, fresh.Count, options, i => fails[i] = SettleFails(Replay(PathOf(fresh[i].Node))));
+        Parallel.For(0, fresh.Count, options, i => fails[i] = Settle(Replay(PathOf(fresh[i].Node))) == Verdict.Found);
         int first = Array.IndexOf(fails, true);
         return first < 0 ? null : fresh[first];
     }
@@ -236,16 +261,21 @@ public sealed class StateExplorer
         return system;
     }
 
-    /// <summary>Settle the system (it is not used again) and check what must hold once nothing else happens; true when something failed.</summary>
-    private static bool SettleFails(BuddySystem system)
+    /// <summary>
+    /// Settle the system (it is not used again) and check what must hold once nothing else
+    /// happens. A settle that breaks another invariant than the target is no finding; the state
+    /// itself stays explored (it kept every invariant when it was reached).
+    /// </summary>
+    private Verdict Settle(BuddySystem system)
     {
         try
         {
-            return system.Finish(new List<string>()) is not null;
+            var v = system.Finish(new List<string>());
+            return Judge(v, failed: v is not null);
         }
         catch (BadPageException)
         {
-            return true;
+            return Judge(null, failed: true);
         }
     }
 

@@ -39,16 +39,33 @@ public sealed class BrokenAeratorTests(ITestOutputHelper output)
             ValidatePoison = false,
         });
 
+    /// <summary>A system of the broken aerator for a scenario.</summary>
+    internal static Func<Scenario, BuddySystem> Maker(string variant)
+    {
+        var design = BrokenAerators.Design(variant);
+        return sc => new AerationSystem(sc, design);
+    }
+
+    /// <summary>
+    /// The property check that catches the variant, shrunk. Single-zone guests: these bugs need
+    /// no second zone, and the table's shrunk lengths are those of one zone (the broken models
+    /// that need two are in Zones/MultiZoneBrokenModelTests).
+    /// </summary>
+    internal static PropertyCheck.Result Check(string variant)
+    {
+        var make = Maker(variant);
+        return CheckCache.Get($"aerator {variant}", () =>
+            PropertyCheck.Check(AerationOperationGen.Arbitrary(AerationOperationGen.Zones, SetupsFor(variant)), s => ScenarioRunner.Run(s, make), maxTest: 500, Seed));
+    }
+
     [Theory]
     [MemberData(nameof(Caught))]
     public void Broken_aerator_is_caught_with_a_short_counterexample_that_replays(string variant, string invariant, string messagePart, int shrunkLength)
     {
-        var design = BrokenAerators.Design(variant);
-        RunReport Run(Scenario s) => ScenarioRunner.Run(s, sc => new AerationSystem(sc, design));
+        var make = Maker(variant);
+        RunReport Run(Scenario s) => ScenarioRunner.Run(s, make);
 
-        // Single-zone guests: these bugs need no second zone, and the table's shrunk lengths are
-        // those of one zone (the broken models that need two are in Zones/MultiZoneBrokenModelTests).
-        var result = PropertyCheck.Check(AerationOperationGen.Arbitrary(AerationOperationGen.Zones, SetupsFor(variant)), Run, maxTest: 500, Seed);
+        var result = Check(variant);
         output.WriteLine(PropertyCheck.Explain(result));
 
         Assert.False(result.Passed, $"{variant} was not caught in {result.Tests} tests");

@@ -41,6 +41,15 @@ public sealed class HostDropsAfterAck(Virtqueue vq, GuestMemory memory, BalloonF
 
     public override bool HasWork => _deferred.Count > 0 || base.HasWork;
 
+    /// <summary>The released host's state, and the hints it acknowledged and has not applied yet.</summary>
+    public override void WriteCanonicalState(BuddyModel.ICanonicalStateSink sink)
+    {
+        base.WriteCanonicalState(sink);
+        sink.Add(_deferred.Count);
+        foreach (var h in _deferred)
+            sink.Add(((long)h.Pfn << 8) | (uint)h.Order);
+    }
+
     public override bool Step()
     {
         bool did = false;

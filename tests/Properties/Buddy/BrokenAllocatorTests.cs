@@ -29,6 +29,17 @@ public sealed class BrokenAllocatorTests(ITestOutputHelper output)
         { nameof(PutbackAtHead), "Placement oracle", "the reference has pfn 0 at position 31, freed at the tail (FPI_TO_TAIL) by call #2", 2 },
     };
 
+    /// <summary>A system of the broken allocator for a scenario.</summary>
+    internal static Func<Scenario, BuddySystem> Maker(string variant) => s => new BuddySystem(Make(variant, s.Config));
+
+    /// <summary>The property check that catches the variant, shrunk; single-zone guests: the table's shrunk lengths are those of one zone.</summary>
+    internal static PropertyCheck.Result Check(string variant)
+    {
+        var make = Maker(variant);
+        return CheckCache.Get($"allocator {variant}", () =>
+            PropertyCheck.Check(BuddyOperationGen.Arbitrary(BuddyOperationGen.SmallZones), s => ScenarioRunner.Run(s, make), maxTest: 400, Seed));
+    }
+
     internal static Zone Make(string variant, ZoneConfig c) => variant switch
     {
         nameof(MergeStopsOneOrderEarly) => new MergeStopsOneOrderEarly(c),
@@ -46,10 +57,9 @@ public sealed class BrokenAllocatorTests(ITestOutputHelper output)
     [MemberData(nameof(Caught))]
     public void Broken_allocator_is_caught_with_a_short_counterexample_that_replays(string variant, string invariant, string messagePart, int shrunkLength)
     {
-        RunReport Run(Scenario s) => ScenarioRunner.Run(s, c => new BuddySystem(Make(variant, c)));
+        RunReport Run(Scenario s) => ScenarioRunner.Run(s, Maker(variant));
 
-        // Single-zone guests: the table's shrunk lengths are those of one zone.
-        var result = PropertyCheck.Check(BuddyOperationGen.Arbitrary(BuddyOperationGen.SmallZones), Run, maxTest: 400, Seed);
+        var result = Check(variant);
         output.WriteLine(PropertyCheck.Explain(result));
 
         Assert.False(result.Passed, $"{variant} was not caught in {result.Tests} tests");

@@ -31,6 +31,7 @@ public sealed class ExpandReturnsHalfAtWrongOrder(ZoneConfig config) : Zone(conf
 /// <summary>The free path forgets nr_free++ when it links the freed block.</summary>
 public sealed class FreeForgetsNrFree(ZoneConfig config) : Zone(config)
 {
+    [Harness.NotModelState("set only while FreeOnePage runs, false again when it returns")]
     private bool _inFree;
 
     protected override void FreeOnePage(int pfn, int order, MigrateType mt, FreeFlags flags)

@@ -52,22 +52,32 @@ public sealed class ExhaustTests(ITestOutputHelper output)
         Assert.Contains("state bound (100)", r.StoppedBecause, StringComparison.Ordinal);
     }
 
-    /// <summary>A worker of a test's own (here one that changes nothing): its state may be more than ReportingWorker writes.</summary>
-    private sealed class TestWorker(global::Reporting.PageReporting reporting) : global::Reporting.ReportingWorker(reporting);
+    /// <summary>A worker of a test's own with a count of its own that nothing writes into the canonical form.</summary>
+    private sealed class CountingWorker(global::Reporting.PageReporting reporting) : global::Reporting.ReportingWorker(reporting)
+    {
+        private int _passes;
+
+        public int Passes => _passes;
+
+        protected override void BeginPass(global::Reporting.PageReportingDevInfo prdev)
+        {
+            _passes++;
+            base.BeginPass(prdev);
+        }
+    }
 
     /// <summary>
-    /// Every named design is explorable now; a system with a test-only part whose own state the
-    /// canonical form does not write (a merged-design system with a worker of the test's own)
-    /// is refused with the reason.
+    /// Every named design is explorable; a system with a test-only part that keeps state the
+    /// canonical form does not write (a merged-design worker with a count of its own) is
+    /// refused with the reason, naming the part and the field.
     /// </summary>
     [Fact]
     public void A_system_with_a_part_whose_state_is_not_canonical_is_refused_with_the_reason()
     {
-        var parts = global::Reporting.ReportingParts.Default with { Name = "test-worker", MakeWorker = r => new TestWorker(r) };
+        var parts = global::Reporting.ReportingParts.Default with { Name = "test-worker", MakeWorker = r => new CountingWorker(r) };
         var e = Assert.Throws<NotSupportedException>(() => new StateExplorer(new ExhaustConfig(Designs.Reporting, new Scenario(Eight, []), AllocFree, 3, 100),
             s => new PageReportingSystem(s, global::Reporting.ReportingVersion.Mainline, parts)).Run());
-        Assert.Contains("not in the canonical form", e.Message, StringComparison.Ordinal);
-        Assert.Contains("TestWorker", e.Message, StringComparison.Ordinal);
+        Assert.Contains("the worker (CountingWorker) keeps field '_passes', which the canonical form of ReportingWorker does not write", e.Message, StringComparison.Ordinal);
         Assert.All(Designs.Names, d => Assert.Null(Designs.MakeSystem(d, new Scenario(Eight, [])).CanonicalStateMissing));
     }
 

@@ -49,13 +49,20 @@ public sealed class BrokenIsolationTests(ITestOutputHelper output)
                 s => s with { Operations = s.Operations.Where(o => o is not (IsolateFreePage or PutbackIsolatedPage or SetPageblockMigratetype { Mt: MigrateType.Isolate })).ToArray() }),
             ScenarioShrinker.Shrink);
 
-    private static RunReport Run(string variant, Scenario s) => ScenarioRunner.Run(s, (ZoneConfig c) => new BuddySystem(Make(variant, c)));
+    private static RunReport Run(string variant, Scenario s) => ScenarioRunner.Run(s, Maker(variant));
+
+    /// <summary>A system of the broken isolation for a scenario.</summary>
+    internal static Func<Scenario, BuddySystem> Maker(string variant) => sc => new BuddySystem(Make(variant, sc.Config));
+
+    /// <summary>The property check that catches the variant, shrunk.</summary>
+    internal static PropertyCheck.Result Check(string variant) =>
+        CheckCache.Get($"isolation {variant}", () => PropertyCheck.Check(WalksWithoutHeldBlocks(), s => Run(variant, s), maxTest: 1000, Seed));
 
     [Theory]
     [MemberData(nameof(Variants))]
     public void Broken_isolation_is_caught_with_a_short_counterexample_that_replays(string variant, string[] invariants)
     {
-        var result = PropertyCheck.Check(WalksWithoutHeldBlocks(), s => Run(variant, s), maxTest: 1000, Seed);
+        var result = Check(variant);
         output.WriteLine(PropertyCheck.Explain(result));
 
         Assert.False(result.Passed, $"{variant} was not caught in {result.Tests} tests");

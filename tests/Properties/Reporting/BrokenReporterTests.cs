@@ -34,6 +34,12 @@ public sealed class BrokenReporterTests(ITestOutputHelper output)
     // The single-zone guests (ReportingOperationGen.Zones): these bugs need no second zone, and
     // the shrunk lengths below are the ones this seed gives there (the broken models that need
     // two zones are in Zones/MultiZoneBrokenModelTests).
+    /// <summary>A system of the broken reporter for a scenario.</summary>
+    internal static Func<Scenario, BuddySystem> Maker(string variant) => sc => new PageReportingSystem(sc, BrokenReporters.Base, BrokenReporters.Parts(variant));
+
+    /// <summary>The property check that catches the variant, shrunk.</summary>
+    internal static PropertyCheck.Result CheckVariant(string variant) => CheckCache.Get($"reporter {variant}", () => Check(BrokenReporters.Parts(variant)));
+
     private static PropertyCheck.Result Check(ReportingParts? parts, int maxTest = MaxTest) =>
         PropertyCheck.Check(ReportingOperationGen.Arbitrary(ReportingOperationGen.Zones), s => Run(s, parts), maxTest, Seed);
 
@@ -61,8 +67,7 @@ public sealed class BrokenReporterTests(ITestOutputHelper output)
     [MemberData(nameof(Caught))]
     public void Broken_reporter_is_caught_with_a_short_counterexample_that_replays(string variant, string invariant, string messagePart, int shrunkLength)
     {
-        var parts = BrokenReporters.Parts(variant);
-        var result = Check(parts);
+        var result = CheckVariant(variant);
         output.WriteLine(PropertyCheck.Explain(result));
 
         Assert.False(result.Passed, $"{variant} was not caught in {result.Tests} tests");

@@ -13,6 +13,7 @@ namespace Properties.Reporting;
 // without is a generator that never reaches the bug).
 
 /// <summary>How often a broken model's changed statement made a difference.</summary>
+[Harness.NotModelState("a count the test reads; no model code reads it")]
 public sealed class Hits
 {
     public int Count { get; private set; }
@@ -197,6 +198,18 @@ public sealed class HostAcksBeforeDiscard(ReportingDriver driver, GuestMemory me
     private List<VringDesc> _deferred = new();
 
     public override bool HasWork => _deferred.Count > 0 || base.HasWork;
+
+    /// <summary>The released host's state, and the ranges it acknowledged and has not discarded yet.</summary>
+    public override void WriteCanonicalState(BuddyModel.ICanonicalStateSink sink)
+    {
+        base.WriteCanonicalState(sink);
+        sink.Add(_deferred.Count);
+        foreach (var d in _deferred)
+        {
+            sink.Add((long)d.Addr);
+            sink.Add(d.Len);
+        }
+    }
 
     public override bool Step()
     {

@@ -25,17 +25,24 @@ public sealed class MultiZoneBrokenModelTests(ITestOutputHelper output)
         { nameof(ReportingHostWrapsIntoLowRam), ["No data loss", "Content contract"] },
     };
 
-    /// <summary>A run of the scenario on the broken model (the host's low RAM block is the scenario's first zone).</summary>
-    private static RunReport Run(string variant, Scenario s) => variant switch
+    /// <summary>A run of the scenario on the broken model.</summary>
+    private static RunReport Run(string variant, Scenario s) => ScenarioRunner.Run(s, Maker(variant));
+
+    /// <summary>A system of the broken model for a scenario (the host's low RAM block is the scenario's first zone).</summary>
+    internal static Func<Scenario, BuddySystem> Maker(string variant) => variant switch
     {
-        nameof(KeepsActiveAfterScrub) => ScenarioRunner.Run(s, sc => new AerationSystem(sc,
-            AerationDesign.V1Fixed with { Name = variant, MakeAerator = (z, c) => new KeepsActiveAfterScrub(z, c) })),
-        nameof(HostWrapsIntoLowRam) => ScenarioRunner.Run(s, sc => new AerationSystem(sc,
-            AerationDesign.V1Fixed with { Name = variant, MakeHost = (vq, m, f) => new HostWrapsIntoLowRam(vq, m, f, sc.Config.EndPfn) })),
-        nameof(ReportingHostWrapsIntoLowRam) => ScenarioRunner.Run(s, sc => new PageReportingSystem(sc, ReportingVersion.Mainline,
-            ReportingParts.Default with { Name = variant, MakeHost = (d, m, o, f) => new ReportingHostWrapsIntoLowRam(d, m, o, f, sc.Config.EndPfn) })),
+        nameof(KeepsActiveAfterScrub) => sc => new AerationSystem(sc,
+            AerationDesign.V1Fixed with { Name = variant, MakeAerator = (z, c) => new KeepsActiveAfterScrub(z, c) }),
+        nameof(HostWrapsIntoLowRam) => sc => new AerationSystem(sc,
+            AerationDesign.V1Fixed with { Name = variant, MakeHost = (vq, m, f) => new HostWrapsIntoLowRam(vq, m, f, sc.Config.EndPfn) }),
+        nameof(ReportingHostWrapsIntoLowRam) => sc => new PageReportingSystem(sc, ReportingVersion.Mainline,
+            ReportingParts.Default with { Name = variant, MakeHost = (d, m, o, f) => new ReportingHostWrapsIntoLowRam(d, m, o, f, sc.Config.EndPfn) }),
         _ => throw new ArgumentException($"unknown variant {variant}", nameof(variant)),
     };
+
+    /// <summary>The property check (every guest shape) that catches the variant, shrunk.</summary>
+    internal static PropertyCheck.Result Check(string variant) =>
+        CheckCache.Get($"two zones {variant}", () => PropertyCheck.Check(Generator(variant, singleZone: false), s => Run(variant, s), maxTest: 500, Seed));
 
     private static Arbitrary<Scenario> Generator(string variant, bool singleZone) => variant.StartsWith("Reporting", StringComparison.Ordinal)
         ? ReportingOperationGen.Arbitrary(singleZone ? ReportingOperationGen.Zones : null)
@@ -49,7 +56,7 @@ public sealed class MultiZoneBrokenModelTests(ITestOutputHelper output)
         output.WriteLine($"single zone: {PropertyCheck.Explain(single)}");
         Assert.True(single.Passed, $"{variant} is caught with one zone already:\n{PropertyCheck.Explain(single)}");
 
-        var result = PropertyCheck.Check(Generator(variant, singleZone: false), s => Run(variant, s), maxTest: 500, Seed);
+        var result = Check(variant);
         output.WriteLine(PropertyCheck.Explain(result));
         Assert.False(result.Passed, $"{variant} was not caught in {result.Tests} tests");
         var shrunk = result.Shrunk!;
