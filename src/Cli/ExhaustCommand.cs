@@ -45,10 +45,12 @@ public static class ExhaustCommand
         var noOrder = new Option<bool>("--no-order-parameter") { Description = "Merged design: leave writes of page_reporting_order out of the moves (5.14+)." };
         var driverOrder = NumberOptions.Optional("--driver-order", "Merged design: the order the driver asks for (prdev->order, 5.14+; mainline takes 0). Default: the version's no preference.", -1, 10);
         var jobs = NumberOptions.WithDefault("--jobs", "Threads that expand a level (the result is the same for any number). Default: every core.", 1, 256, Environment.ProcessorCount);
+        var zones = NumberOptions.WithDefault("--zones", "Zones of the guest, each of --zone-pages frames, stacked at ascending pfns: 1 (one zone), 2 (DMA32, Normal) or 3 (DMA, DMA32, Normal).", 1, 3, 1);
+        var poisoning = new Option<bool>("--poisoning") { Description = "v1 and merged designs: the guest poisons free pages (CONFIG_PAGE_POISONING) and the device is offered PAGE_POISON with the poison value, as a correct host is." };
         var outDir = new Option<string>("--out") { Description = "Folder for the counterexample file. Default: counterexamples.", DefaultValueFactory = _ => "counterexamples" };
         var command = new Command("exhaust", "Explore every reachable state of a tiny zone breadth-first, every invariant checked in every state; a violation gives the shortest counterexample.")
         {
-            design, pages, maxOrder, pageblockOrder, minWatermark, hwm, capacity, depth, maxStates, allTypes, pageblockTypes, held, walks, noShutdown, maxLive, noFreeze, noOrder, driverOrder, jobs, outDir,
+            design, pages, maxOrder, pageblockOrder, minWatermark, zones, hwm, capacity, depth, maxStates, allTypes, pageblockTypes, held, walks, noShutdown, maxLive, noFreeze, noOrder, driverOrder, poisoning, jobs, outDir,
         };
         command.SetAction(parse =>
         {
@@ -64,6 +66,10 @@ public static class ExhaustCommand
                 MinWatermarkPages = (int)parse.GetValue(minWatermark),
             };
             CheckSettings.ValidateZone(zone);
+            int n = (int)parse.GetValue(zones);
+            var layout = n == 1 ? [zone] : Checks.ZoneLayouts.Stack(zone, Enumerable.Repeat(zone.NrPages, n).ToArray(), n == 2 ? ["DMA32", "Normal"] : ["DMA", "DMA32", "Normal"]);
+            var more = Checks.ZoneLayouts.More(layout);
+            bool poison = parse.GetValue(poisoning);
             long? h = parse.GetValue(hwm), c = parse.GetValue(capacity), dro = parse.GetValue(driverOrder);
             bool reporting = Designs.IsReporting(d);
             if (!reporting && (dro is not null || parse.GetValue(noFreeze) || parse.GetValue(noOrder)))
@@ -72,13 +78,23 @@ public static class ExhaustCommand
             if (reporting && (h is not null || c is not null || parse.GetValue(noShutdown)))
                 throw new UsageException($"{(h is not null ? "--hwm" : c is not null ? "--capacity" : "--no-shutdown")}: applies to the v1 designs (v1, v1-fixed) only, not {d}");
             else if (reporting)
-                guest = new Scenario(zone, [], null, new global::Reporting.ReportingSetup { DriverOrder = dro is long o ? (int)o : null });
+                guest = new Scenario(layout[0], [], null, new global::Reporting.ReportingSetup
+                {
+                    DriverOrder = dro is long o ? (int)o : null,
+                    Guest = new global::Reporting.Virtio.GuestPoisoning { PagePoisoning = poison },
+                    Offered = new Aeration.Virtio.BalloonFeatures { Hinting = true, PagePoison = poison, PoisonVal = poison ? global::Reporting.Virtio.GuestPoisoning.PagePoisonVal : 0 },
+                }, more);
             else if (Designs.HasAerator(d))
-                guest = new Scenario(zone, [], new AerationSetup { Aerator = new AeratorConfig { Hwm = (int)(h ?? DefaultHwm), Capacity = (int)(c ?? DefaultCapacity) } });
-            else if (h is not null || c is not null || parse.GetValue(noShutdown))
-                throw new UsageException($"{(h is not null ? "--hwm" : c is not null ? "--capacity" : "--no-shutdown")}: applies to the v1 designs (v1, v1-fixed) only, not {d}");
+                guest = new Scenario(layout[0], [], new AerationSetup
+                {
+                    Aerator = new AeratorConfig { Hwm = (int)(h ?? DefaultHwm), Capacity = (int)(c ?? DefaultCapacity) },
+                    PagePoisoning = poison,
+                    Features = new Aeration.Virtio.BalloonFeatures { PagePoison = poison, PoisonVal = poison ? 0xaaaaaaaa : 0 },
+                }, null, more);
+            else if (h is not null || c is not null || parse.GetValue(noShutdown) || poison)
+                throw new UsageException($"{(h is not null ? "--hwm" : c is not null ? "--capacity" : poison ? "--poisoning" : "--no-shutdown")}: applies to the v1 designs (v1, v1-fixed){(poison ? " and the merged design's versions" : "")} only, not {d}");
             else
-                guest = new Scenario(zone, []);
+                guest = new Scenario(layout[0], [], null, null, more);
             BuddySystem probe;
             try
             {
@@ -124,8 +140,11 @@ public static class ExhaustCommand
             + (a.AerationMoves && config.Guest.Aeration is not null ? $", aerator_startup{(a.AerationShutdown ? ", aerator_shutdown and its wake-up" : "")}, worker step, host step; every new state settled (Progress)" : "")
             + (a.ReportingMoves && config.Guest.Reporting is not null ? $", register, unregister and its steps, worker step, host step, time ({string.Join(", ", a.ClockJiffies)} jiffies){(a.ReportingFreeze ? ", freeze and restore" : "")}{(a.ReportingOrderParameter ? ", page_reporting_order writes (5.14+)" : "")}; every new state settled (Progress, No lost request)" : "")
             + (a.MaxLive is int ml ? $"; at most {ml} live block(s)" : "");
-        string setup = config.Guest.Aeration is { } s ? $"; {s}" : "";
-        stdout.WriteLine($"exhaust: design {config.Design}; zone of {zone.NrPages} pages, MAX_ORDER {zone.MaxOrder}, pageblock_order {zone.PageblockOrder}, WMARK_MIN {zone.MinWatermarkPages}{setup}; moves: {moves}; depth up to {config.MaxDepth}, at most {N(config.MaxStates)} states");
+        string setup = config.Guest.Aeration is { } s ? $"; {s}"
+            : config.Guest.Reporting is { Guest.PagePoisoning: true } rs ? $"; page poisoning on (PAGE_POISON {(rs.Offered.PagePoison ? "offered" : "not offered")})" : "";
+        var guestZones = config.Guest.Zones;
+        string zones = guestZones.Count == 1 ? $"zone of {zone.NrPages} pages" : $"{guestZones.Count} zones ({string.Join(", ", guestZones.Select(z => z.Name))}) of {zone.NrPages} pages each";
+        stdout.WriteLine($"exhaust: design {config.Design}; {zones}, MAX_ORDER {zone.MaxOrder}, pageblock_order {zone.PageblockOrder}, WMARK_MIN {zone.MinWatermarkPages}{setup}; moves: {moves}; depth up to {config.MaxDepth}, at most {N(config.MaxStates)} states");
         var explorer = new StateExplorer(config)
         {
             Progress = interactive ? (level, states, transitions) => stdout.WriteLine($"  level {level}: {N(states)} states, {N(transitions)} transitions") : null,

@@ -88,7 +88,34 @@ public sealed class ExhaustCommandTests
         Assert.True(replay.Reproduced, replay.Message);
     }
 
+    /// <summary>A guest of two zones is explored to exhaustion (both zones' frames, their own lists), and the header says so.</summary>
+    [Fact]
+    public void Two_zones_are_explored_to_exhaustion()
+    {
+        var (code, output, err) = Run("exhaust", "--zones", "2", "--zone-pages", "4");
+        Assert.True(code == ExitCodes.Ok, err + output);
+        Assert.Contains("2 zones (DMA32, Normal) of 4 pages each", output, StringComparison.Ordinal);
+        Assert.Contains("distinct states: 900", output, StringComparison.Ordinal);
+        Assert.Contains("OK: every reachable state keeps every invariant (900 states)", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>v1 as posted with a poisoning guest: the low watermark finding is found first, in 2 operations, and replays with poisoning on.</summary>
+    [Fact]
+    public void V1_with_page_poisoning_is_explored_and_its_counterexample_replays_with_poisoning()
+    {
+        string dir = TestFiles.TempDir();
+        var (code, output, _) = Run("exhaust", "--design", "v1", "--poisoning", "--out", dir);
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("page poisoning on (PAGE_POISON negotiated)", output, StringComparison.Ordinal);
+        Assert.Contains("shortest counterexample (2 operation(s), breadth-first)", output, StringComparison.Ordinal);
+        var file = CounterexampleLoader.Load(Assert.Single(Directory.GetFiles(dir, "*.json")));
+        Assert.True(file.Scenario.Aeration!.PagePoisoning);
+        Assert.True(Replayer.Replay(file).Reproduced);
+    }
+
     [Theory]
+    [InlineData(new[] { "exhaust", "--poisoning" }, "--poisoning: applies to the v1 designs (v1, v1-fixed) and the merged design's versions only, not buddy")]
+    [InlineData(new[] { "exhaust", "--zones", "4" }, "--zones:")]
     [InlineData(new[] { "exhaust", "--no-freeze" }, "--no-freeze: applies to the merged design's versions only, not buddy")]
     [InlineData(new[] { "exhaust", "--design", "reporting", "--hwm", "2" }, "--hwm: applies to the v1 designs (v1, v1-fixed) only, not reporting")]
     [InlineData(new[] { "exhaust", "--hwm", "2" }, "--hwm: applies to the v1 designs (v1, v1-fixed) only, not buddy")]
