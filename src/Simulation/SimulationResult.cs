@@ -14,7 +14,7 @@ public sealed record ReportEvent(long Jiffies, string Zone, IReadOnlyList<Report
 /// The guest and host at one moment of virtual time (cumulative counts since boot):
 /// - HostBackedPages: guest frames the host backs (touched at least once and not dropped since);
 /// - Refaults: guest touches of a frame whose backing the host had dropped (a VM exit and a zero fill each);
-/// - ReReportedPages: pages reported while the host had already dropped them;
+/// - ReReportedPages: pages reported again while the host had already discarded them (not touched since);
 /// - Reports: reports (or hint batches) the host received;
 /// - AllocationFailures: allocations the guest asked for and did not get.
 /// </summary>
