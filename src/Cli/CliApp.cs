@@ -90,6 +90,7 @@ public static class CliApp
         root.Subcommands.Add(ExploreCommand.Build(stdout));
         root.Subcommands.Add(MinimizeCommand.Build(stdout));
         root.Subcommands.Add(ExhaustCommand.Build(stdout, interactive));
+        root.Subcommands.Add(SimulateCommand.Build(stdout));
         root.Subcommands.Add(HelpCommand());
         return root;
     }

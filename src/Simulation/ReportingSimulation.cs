@@ -34,8 +34,9 @@ public sealed record SimulationConfig
 /// How the guest maps onto the model, and where it departs from a real guest:
 /// - Zones: X86GuestLayout's zones, each modelled as its largest MAX_ORDER-aligned part (the
 ///   model's zones are aligned, ZoneConfig.StartPfn), every frame of it free at boot. So a
-///   1 GiB guest's DMA is pfn 0..4095 (the kernel manages 3840 of them) and its DMA32 pfn
-///   4096..0x3fbff (the kernel has 0x3fc00..0x3ffde too, less than 4 MiB). Watermarks:
+///   1 GiB guest's DMA is pfn 1024..4095 (3072 frames; the kernel manages 3840, pfn 256..4095)
+///   and its DMA32 pfn 4096..0x3fbff (the kernel has 0x3fc00..0x3ffde too, less than 4 MiB).
+///   Frames the kernel reserves inside a zone are the next step (a zone with reserved frames). Watermarks:
 ///   WMARK_MIN is the kernel's share for the real zone (ZoneWatermarkSetup); low and high follow
 ///   from it by the same formula on the modelled size.
 /// - Allocations take the zonelist from the highest zone down (GFP_HIGHUSER_MOVABLE), each

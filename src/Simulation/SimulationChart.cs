@@ -12,7 +12,7 @@ namespace Simulation;
 /// </summary>
 public static class SimulationChart
 {
-    private const int Width = 720, Height = 240, Left = 70, Right = 20, Top = 30, Bottom = 40;
+    private const int Width = 720, Height = 240, Left = 70, Right = 40, Top = 30, Bottom = 40;
 
     private static readonly string[] Colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"];
 
@@ -60,7 +60,7 @@ public static class SimulationChart
         for (int i = 0; i <= 4; i++)
         {
             double x = Left + plotW * i / 4.0;
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(x)}\" y=\"{Top + plotH + 16}\" text-anchor=\"middle\">{SimulationWriter.Seconds(tMax * i / 4)} s</text>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(x)}\" y=\"{Top + plotH + 16}\" text-anchor=\"middle\">{F(tMax * i / 4.0 / SimulationResult.Hz)} s</text>\n");
         }
         sb.Append(CultureInfo.InvariantCulture, $"<line class=\"axis\" x1=\"{Left}\" y1=\"{Top + plotH}\" x2=\"{Left + plotW}\" y2=\"{Top + plotH}\"/><line class=\"axis\" x1=\"{Left}\" y1=\"{Top}\" x2=\"{Left}\" y2=\"{Top + plotH}\"/>\n");
         for (int k = 0; k < results.Count; k++)
