@@ -124,12 +124,5 @@ public sealed class ExhaustCommandTests
     [InlineData(new[] { "exhaust", "--depth", "0" }, "--depth: '0' is not a whole number from 1 to 1,000")]
     [InlineData(new[] { "exhaust", "--zone-pages", "6" }, "--zone-pages:")]
     [InlineData(new[] { "exhaust", "--pageblock-order", "3" }, "--pageblock-order:")]
-    public void Misuse_is_one_line_and_exit_2(string[] args, string message)
-    {
-        var (code, output, err) = Run(args);
-        Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains(message, err, StringComparison.Ordinal);
-        Assert.Single(err.TrimEnd('\n').Split('\n'));
-        Assert.DoesNotContain("Exception", err + output, StringComparison.Ordinal);
-    }
+    public void Misuse_is_one_line_and_exit_2(string[] args, string message) => TestFiles.AssertMisuse(args, message);
 }

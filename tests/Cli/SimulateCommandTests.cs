@@ -57,14 +57,7 @@ public sealed class SimulateCommandTests
     [InlineData(new[] { "simulate", "--named", "nope" }, "--named: no workload 'nope' (named workloads: burst, huge-burst, small-frees, big-burst)")]
     [InlineData(new[] { "simulate", "--named", "burst", "--workload", "x" }, "--workload and --named: give one of them")]
     [InlineData(new[] { "simulate", "--workload", "/nonexistent/w.txt" }, "--workload: cannot read '/nonexistent/w.txt'")]
-    public void Misuse_is_one_line_and_exit_2(string[] args, string message)
-    {
-        var (code, output, err) = Run(args);
-        Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains(message, err, StringComparison.Ordinal);
-        Assert.Single(err.TrimEnd('\n').Split('\n'));
-        Assert.DoesNotContain("Exception", err + output, StringComparison.Ordinal);
-    }
+    public void Misuse_is_one_line_and_exit_2(string[] args, string message) => TestFiles.AssertMisuse(args, message);
 }
 
 /// <summary>The page `simulate --out` writes, rendered by headless Chromium: each chart draws its line in the run's colour.</summary>

@@ -69,6 +69,16 @@ public static class TestFiles
         return (code, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>Misuse: the tool exits 2 with one line on standard error that contains message, and no .NET exception anywhere.</summary>
+    public static void AssertMisuse(string[] args, string message)
+    {
+        var (code, output, err) = RunCli(args);
+        Xunit.Assert.Equal(ExitCodes.Usage, code);
+        Xunit.Assert.Contains(message, err, StringComparison.Ordinal);
+        Xunit.Assert.Single(err.TrimEnd('\n').Split('\n'));
+        Xunit.Assert.DoesNotContain("Exception", err + output, StringComparison.Ordinal);
+    }
+
     /// <summary>A scratch folder under the test output, fresh per call.</summary>
     public static string TempDir()
     {
