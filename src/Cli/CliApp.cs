@@ -91,6 +91,7 @@ public static class CliApp
         root.Subcommands.Add(MinimizeCommand.Build(stdout));
         root.Subcommands.Add(ExhaustCommand.Build(stdout, interactive));
         root.Subcommands.Add(SimulateCommand.Build(stdout));
+        root.Subcommands.Add(CompareCommand.Build(stdout));
         root.Subcommands.Add(HelpCommand());
         return root;
     }

@@ -49,7 +49,8 @@ public static class SimulateCommand
         return command;
     }
 
-    private static Workload LoadWorkload(string? file, string? name)
+    /// <summary>The workload of --workload FILE or --named NAME (one at most; default: the named default), or a UsageException naming the problem.</summary>
+    internal static Workload LoadWorkload(string? file, string? name)
     {
         if (file is not null && name is not null)
             throw new UsageException("--workload and --named: give one of them");

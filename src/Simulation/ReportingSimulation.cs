@@ -65,7 +65,7 @@ public sealed class ReportingSimulation
     private readonly List<string> _setOrder = new();
     private readonly List<SimulationSample> _samples = new();
     private readonly List<ReportEvent> _reports = new();
-    private long _refaults, _reReported, _failures, _backedPages, _nextSample;
+    private long _refaults, _reReported, _failures, _backedPages, _returned, _nextSample;
     private int _hostRangesSeen;
     private ulong _tag;
 
@@ -292,7 +292,10 @@ public sealed class ReportingSimulation
             for (int p = r.Pfn; p < r.Pfn + r.NrPages; p++)
             {
                 if (_frames[p] == FrameState.Backed)
+                {
                     _backedPages--;
+                    _returned++;
+                }
                 else if (_frames[p] == FrameState.Discarded)
                     _reReported++;
                 _frames[p] = FrameState.Discarded;
@@ -305,7 +308,7 @@ public sealed class ReportingSimulation
     private void Sample()
     {
         long now = _sys.Clock.Jiffies;
-        _samples.Add(new SimulationSample(now, _backedPages, _refaults, _reReported, _reports.Count, _failures));
+        _samples.Add(new SimulationSample(now, _backedPages, _returned, _refaults, _reReported, _reports.Count, _failures));
         _nextSample = now + _config.SampleJiffies;
         Check($"{SimulationWriter.Seconds(now)} s");
     }

@@ -13,12 +13,13 @@ public sealed record ReportEvent(long Jiffies, string Zone, IReadOnlyList<Report
 /// <summary>
 /// The guest and host at one moment of virtual time (cumulative counts since boot):
 /// - HostBackedPages: guest frames the host backs (touched at least once and not dropped since);
+/// - ReturnedPages: backed frames the host discarded after a report (memory given back to the host);
 /// - Refaults: guest touches of a frame whose backing the host had dropped (a VM exit and a zero fill each);
 /// - ReReportedPages: pages reported again while the host had already discarded them (not touched since);
 /// - Reports: reports (or hint batches) the host received;
 /// - AllocationFailures: allocations the guest asked for and did not get.
 /// </summary>
-public sealed record SimulationSample(long Jiffies, long HostBackedPages, long Refaults, long ReReportedPages, long Reports, long AllocationFailures);
+public sealed record SimulationSample(long Jiffies, long HostBackedPages, long ReturnedPages, long Refaults, long ReReportedPages, long Reports, long AllocationFailures);
 
 /// <summary>What one run of a workload on a design did: the samples over time and every report, in order.</summary>
 public sealed record SimulationResult(string Design, string Workload, long GuestMiB, IReadOnlyList<SimulationSample> Samples, IReadOnlyList<ReportEvent> Reports)

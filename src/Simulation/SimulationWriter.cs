@@ -37,13 +37,13 @@ public static class SimulationWriter
         return paths;
     }
 
-    /// <summary>jiffies,seconds,host_backed_pages,refaults,re_reported_pages,reports,allocation_failures</summary>
+    /// <summary>jiffies,seconds,host_backed_pages,returned_pages,refaults,re_reported_pages,reports,allocation_failures</summary>
     public static string SamplesCsv(SimulationResult r)
     {
         ArgumentNullException.ThrowIfNull(r);
-        var sb = new StringBuilder("jiffies,seconds,host_backed_pages,refaults,re_reported_pages,reports,allocation_failures\n");
+        var sb = new StringBuilder("jiffies,seconds,host_backed_pages,returned_pages,refaults,re_reported_pages,reports,allocation_failures\n");
         foreach (var s in r.Samples)
-            sb.Append(CultureInfo.InvariantCulture, $"{s.Jiffies},{Seconds(s.Jiffies)},{s.HostBackedPages},{s.Refaults},{s.ReReportedPages},{s.Reports},{s.AllocationFailures}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"{s.Jiffies},{Seconds(s.Jiffies)},{s.HostBackedPages},{s.ReturnedPages},{s.Refaults},{s.ReReportedPages},{s.Reports},{s.AllocationFailures}\n");
         return sb.ToString();
     }
 

@@ -28,9 +28,9 @@ public sealed class NewUserTests
     [InlineData(new[] { "check", "--max-order", "x" }, "--max-order: 'x' is not a whole number from 2 to 20")]
     [InlineData(new[] { "check", "--capacity", "33" }, "--capacity: '33' is not a whole number from 1 to 32")]
     [InlineData(new[] { "check", "--seed", "-1" }, "--seed: '-1' is not an unsigned integer")]
-    [InlineData(new[] { "frobnicate" }, "unknown command 'frobnicate' (commands: check, replay, show, explore, minimize, exhaust, simulate, help)")]
+    [InlineData(new[] { "frobnicate" }, "unknown command 'frobnicate' (commands: check, replay, show, explore, minimize, exhaust, simulate, compare, help)")]
     [InlineData(new[] { "check", "--no-such-option" }, "unknown option '--no-such-option' for 'check'")]
-    [InlineData(new string[0], "name a command: check, replay, show, explore, minimize, exhaust, simulate, help")]
+    [InlineData(new string[0], "name a command: check, replay, show, explore, minimize, exhaust, simulate, compare, help")]
     [InlineData(new[] { "help", "frobnicate" }, "help: unknown command 'frobnicate'")]
     [InlineData(new[] { "check", "--design", "reporting", "--hwm", "2" }, "--hwm: only the v1 designs (v1, v1-fixed) have an aerator")]
     public void Misuse_is_one_line_naming_the_problem_in_words(string[] args, string expected)

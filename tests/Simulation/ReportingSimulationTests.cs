@@ -36,6 +36,7 @@ public sealed class ReportingSimulationTests(ITestOutputHelper output)
         long reported = r.Reports.Sum(e => e.Bytes) >> 12;
         Assert.True(reported > 512 * 256, $"{reported} pages reported");
         Assert.Equal(0, r.Samples[^1].ReReportedPages);   // one pass over each block: nothing reported twice
+        Assert.Equal(512 * 256 - r.Samples[^1].HostBackedPages, r.Samples[^1].ReturnedPages);
         Assert.Equal(0, r.Samples[^1].Refaults);
         // What stays backed includes every page the per-cpu lists kept: they never reached the
         // buddy, so nothing reported them (with THP's watermarks pcp->high is 6,936 pages here).

@@ -7,9 +7,9 @@ public sealed class SimulationOutputTests
 {
     private static SimulationResult Run(string design, long backed) => new(design, "burst", 1024,
         [
-            new SimulationSample(0, 1000, 0, 0, 0, 0),
-            new SimulationSample(500, backed, 3, 0, 2, 0),
-            new SimulationSample(1000, backed / 2, 5, 512, 4, 1),
+            new SimulationSample(0, 1000, 0, 0, 0, 0, 0),
+            new SimulationSample(500, backed, 0, 3, 0, 2, 0),
+            new SimulationSample(1000, backed / 2, backed / 2, 5, 512, 4, 1),
         ],
         [
             new ReportEvent(480, "DMA32", [new ReportedRange(0x4000_0000, 2 << 20), new ReportedRange(0x4020_0000, 2 << 20)]),
@@ -21,10 +21,10 @@ public sealed class SimulationOutputTests
     {
         var r = Run("reporting", 256000);
         Assert.Equal("""
-            jiffies,seconds,host_backed_pages,refaults,re_reported_pages,reports,allocation_failures
-            0,0.000,1000,0,0,0,0
-            500,2.000,256000,3,0,2,0
-            1000,4.000,128000,5,512,4,1
+            jiffies,seconds,host_backed_pages,returned_pages,refaults,re_reported_pages,reports,allocation_failures
+            0,0.000,1000,0,0,0,0,0
+            500,2.000,256000,0,3,0,2,0
+            1000,4.000,128000,128000,5,512,4,1
 
             """.Replace("\r\n", "\n", StringComparison.Ordinal), SimulationWriter.SamplesCsv(r));
         Assert.Equal("""

@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text;
+using Reporting;
+
+namespace Simulation;
+
+/// <summary>One design's row of a comparison: its run, or the failure that ended it.</summary>
+public sealed record ComparisonRow(string Design, SimulationResult? Result, string? Failure, long PerCpuPages)
+{
+    /// <summary>MiB the host got back (backed pages it discarded) by the given second, or null when the run failed or ended before.</summary>
+    public double? ReturnedMiB(long seconds) =>
+        Result is { } r && r.Samples[^1].Jiffies >= seconds * SimulationResult.Hz ? r.At(seconds * SimulationResult.Hz).ReturnedPages / 256.0 : null;
+}
+
+/// <summary>
+/// The same workload on the same guest, run under several versions of the merged design, and
+/// the side-by-side table `compare` prints: invariants held or the failure, memory returned to
+/// the host by 10 s and by 60 s, reports and entries per report, re-reported and refaulted
+/// memory, allocation failures, and what the per-cpu lists kept from every report.
+/// </summary>
+public static class Comparison
+{
+    /// <summary>Run the workload under each version; a failure is a row, not an exception.</summary>
+    public static IReadOnlyList<ComparisonRow> Run(SimulationConfig config, IReadOnlyList<ReportingVersion> versions, Workload workload)
+    {
+        ArgumentNullException.ThrowIfNull(versions);
+        var rows = new List<ComparisonRow>();
+        foreach (var v in versions)
+        {
+            var sim = new ReportingSimulation(config, v);
+            try
+            {
+                rows.Add(new ComparisonRow(v.Name, sim.Run(workload), null, sim.PerCpu.Sum(p => p.Count)));
+            }
+            catch (SimulationFailure e)
+            {
+                rows.Add(new ComparisonRow(v.Name, null, e.Message, sim.PerCpu.Sum(p => p.Count)));
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>The table as aligned text, one row per design.</summary>
+    public static string Table(IReadOnlyList<ComparisonRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        string[] head = ["design", "invariants", "returned by 10 s", "by 60 s", "reports", "entries/report", "re-reported", "refaults", "alloc failures", "kept on pcp lists"];
+        var cells = rows.Select(r =>
+        {
+            var end = r.Result?.Samples[^1];
+            var reports = r.Result?.Reports ?? [];
+            return new[]
+            {
+                r.Design,
+                r.Failure is null ? "held" : "VIOLATED",
+                Mib(r.ReturnedMiB(10)),
+                Mib(r.ReturnedMiB(60)),
+                end is null ? "-" : end.Reports.ToString(CultureInfo.InvariantCulture),
+                reports.Count == 0 ? "-" : reports.Average(e => e.Ranges.Count).ToString("0.0", CultureInfo.InvariantCulture),
+                end is null ? "-" : Mib(end.ReReportedPages / 256.0),
+                end is null ? "-" : Mib(end.Refaults / 256.0),
+                end is null ? "-" : end.AllocationFailures.ToString(CultureInfo.InvariantCulture),
+                Mib(r.PerCpuPages / 256.0),
+            };
+        }).ToList();
+        var widths = head.Select((h, i) => Math.Max(h.Length, cells.Select(c => c[i].Length).DefaultIfEmpty(0).Max())).ToArray();
+        var sb = new StringBuilder();
+        void Line(string[] c) => sb.Append(string.Join("  ", c.Select((x, i) => i == 0 ? x.PadRight(widths[i]) : x.PadLeft(widths[i]))).TrimEnd()).Append('\n');
+        Line(head);
+        foreach (var c in cells)
+            Line(c);
+        foreach (var r in rows.Where(r => r.Failure is not null))
+            sb.Append(CultureInfo.InvariantCulture, $"{r.Design}: {r.Failure}\n");
+        return sb.ToString();
+    }
+
+    private static string Mib(double? mib) => mib is double m ? m.ToString("0.#", CultureInfo.InvariantCulture) + " MiB" : "-";
+}
