@@ -1,12 +1,10 @@
 using System.CommandLine;
-using Reporting;
 using Simulation;
 
 namespace Cli;
 
 /// <summary>
-/// `compare`: one workload on one guest under several versions of the merged design (default:
-/// all of them), and a side-by-side table (Comparison.Table); --out writes every run's files and
+/// `compare`: one workload on one guest under several designs (default: all of them), and a side-by-side table (Comparison.Table); --out writes every run's files and
 /// one HTML page with every design overlaid in each chart. Exit 0 when every design kept its
 /// invariants, 1 when one did not (its row says VIOLATED and why), 2 misuse.
 /// </summary>
@@ -14,13 +12,13 @@ public static class CompareCommand
 {
     public static Command Build(TextWriter stdout)
     {
-        var designs = new Option<string?>("--designs") { Description = $"Comma-separated versions of the merged design. Default: all ({string.Join(", ", ReportingVersion.All.Select(v => v.Name))})." };
+        var designs = new Option<string?>("--designs") { Description = $"Comma-separated designs. Default: all ({string.Join(", ", GuestSimulation.Designs)})." };
         var guest = NumberOptions.WithDefault("--guest-mib", "Guest RAM in MiB.", 32, 16384, 1024);
         var cpus = NumberOptions.WithDefault("--cpus", "CPUs of the guest.", 1, 256, 2);
         var named = new Option<string?>("--named") { Description = $"A named workload: {string.Join(", ", NamedWorkloads.All.Select(w => w.Name))}. Default: burst." };
         var workload = new Option<string?>("--workload") { Description = "A workload file instead of a named workload." };
         var outDir = new Option<string?>("--out") { Description = "Write each design's CSV and JSON and one index.html with every design overlaid." };
-        var command = new Command("compare", "Run one workload under several versions of the merged design and print them side by side.")
+        var command = new Command("compare", "Run one workload under several designs (v1, v1-fixed, the merged design's versions) and print them side by side.")
         {
             designs, guest, cpus, named, workload, outDir,
         };
@@ -29,7 +27,7 @@ public static class CompareCommand
             var versions = Versions(parse.GetValue(designs));
             var w = SimulateCommand.LoadWorkload(parse.GetValue(workload), parse.GetValue(named));
             var config = new SimulationConfig { GuestMiB = parse.GetValue(guest), Cpus = (int)parse.GetValue(cpus) };
-            stdout.WriteLine($"compare: {string.Join(", ", versions.Select(v => v.Name))} on a {config.GuestMiB} MiB guest, {config.Cpus} CPUs; workload {w.Name}");
+            stdout.WriteLine($"compare: {string.Join(", ", versions)} on a {config.GuestMiB} MiB guest, {config.Cpus} CPUs; workload {w.Name}");
             var rows = Comparison.Run(config, versions, w);
             stdout.Write(Comparison.Table(rows));
             var results = rows.Where(r => r.Result is not null).Select(r => r.Result!).ToArray();
@@ -43,22 +41,22 @@ public static class CompareCommand
         return command;
     }
 
-    private static IReadOnlyList<ReportingVersion> Versions(string? list)
+    private static IReadOnlyList<string> Versions(string? list)
     {
         if (list is null)
-            return ReportingVersion.All;
+            return GuestSimulation.Designs;
         var names = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (names.Length == 0)
-            throw new UsageException("--designs: name at least one version");
-        var versions = new List<ReportingVersion>();
+            throw new UsageException("--designs: name at least one design");
+        var designs = new List<string>();
         foreach (string n in names)
         {
-            var v = ReportingVersion.All.FirstOrDefault(x => x.Name == n)
-                ?? throw new UsageException($"--designs: '{n}' is not simulated (versions of the merged design: {string.Join(", ", ReportingVersion.All.Select(x => x.Name))})");
-            if (versions.Contains(v))
+            if (!GuestSimulation.Designs.Contains(n))
+                throw new UsageException($"--designs: '{n}' is not simulated (designs: {string.Join(", ", GuestSimulation.Designs)})");
+            if (designs.Contains(n))
                 throw new UsageException($"--designs: '{n}' is named twice");
-            versions.Add(v);
+            designs.Add(n);
         }
-        return versions;
+        return designs;
     }
 }

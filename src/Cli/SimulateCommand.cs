@@ -1,14 +1,13 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Reporting;
 using Simulation;
 
 namespace Cli;
 
 /// <summary>
-/// `simulate`: a real-size guest (default 1 GiB, q35, 2 CPUs, THP on) with a merged-design
-/// version on the virtual clock, running a workload (a file, or a named one: NamedWorkloads).
+/// `simulate`: a real-size guest (default 1 GiB, q35, 2 CPUs, THP on) with a design (v1,
+/// v1-fixed, a version of the merged design) on the virtual clock, running a workload (a file, or a named one: NamedWorkloads).
 /// Prints every report as the host receives it and a summary; --out writes the CSV, JSON and
 /// HTML files (SimulationWriter). Exit 0 when the run ends with every checked invariant kept, 1
 /// when one broke (the message says when), 2 misuse.
@@ -17,7 +16,7 @@ public static class SimulateCommand
 {
     public static Command Build(TextWriter stdout)
     {
-        var design = new Option<string>("--design") { Description = "The merged design's version: reporting (mainline), reporting-5.7, reporting-5.10, reporting-5.14. Default: reporting.", DefaultValueFactory = _ => "reporting" };
+        var design = new Option<string>("--design") { Description = $"The design: {string.Join(", ", GuestSimulation.Designs)} (reporting is mainline). Default: reporting.", DefaultValueFactory = _ => "reporting" };
         var guest = NumberOptions.WithDefault("--guest-mib", "Guest RAM in MiB.", 32, 16384, 1024);
         var machine = new Option<string>("--machine") { Description = "QEMU machine type, which splits RAM around the PCI hole: q35 or pc. Default: q35.", DefaultValueFactory = _ => "q35" };
         var cpus = NumberOptions.WithDefault("--cpus", "CPUs of the guest (they divide the low watermark into pcp->high).", 1, 256, 2);
@@ -33,8 +32,8 @@ public static class SimulateCommand
         command.SetAction(parse =>
         {
             string d = parse.GetValue(design)!;
-            var version = ReportingVersion.All.FirstOrDefault(v => v.Name == d)
-                ?? throw new UsageException($"--design: '{d}' is not simulated (versions of the merged design: {string.Join(", ", ReportingVersion.All.Select(v => v.Name))})");
+            if (!GuestSimulation.Designs.Contains(d))
+                throw new UsageException($"--design: '{d}' is not simulated (designs: {string.Join(", ", GuestSimulation.Designs)})");
             var m = parse.GetValue(machine) switch
             {
                 "q35" => QemuMachine.Q35,
@@ -44,7 +43,7 @@ public static class SimulateCommand
             long mib = parse.GetValue(guest);
             var w = LoadWorkload(parse.GetValue(workload), parse.GetValue(named));
             var config = new SimulationConfig { GuestMiB = mib, Machine = m, Cpus = (int)parse.GetValue(cpus), Thp = !parse.GetValue(noThp) };
-            return Execute(config, version, w, parse.GetValue(outDir), parse.GetValue(quiet), stdout);
+            return Execute(config, d, w, parse.GetValue(outDir), parse.GetValue(quiet), stdout);
         });
         return command;
     }
@@ -78,10 +77,10 @@ public static class SimulateCommand
     }
 
     /// <summary>Run and report; the exit code.</summary>
-    public static int Execute(SimulationConfig config, ReportingVersion version, Workload workload, string? outDir, bool quiet, TextWriter stdout)
+    public static int Execute(SimulationConfig config, string design, Workload workload, string? outDir, bool quiet, TextWriter stdout)
     {
-        var sim = new ReportingSimulation(config, version);
-        stdout.WriteLine($"simulate: {version.Name} on a {config.GuestMiB} MiB {config.Machine.ToString().ToLowerInvariant()} guest, {config.Cpus} CPUs, THP {(config.Thp ? "on" : "off")}; workload {workload.Name} ({workload.Steps.Count} steps, {SimulationWriter.Seconds(workload.SleepJiffies)} s of sleep)");
+        var sim = GuestSimulation.Named(config, design)!;
+        stdout.WriteLine($"simulate: {design} on a {config.GuestMiB} MiB {config.Machine.ToString().ToLowerInvariant()} guest, {config.Cpus} CPUs, THP {(config.Thp ? "on" : "off")}; workload {workload.Name} ({workload.Steps.Count} steps, {SimulationWriter.Seconds(workload.SleepJiffies)} s of sleep)");
         foreach (var z in sim.Zones)
             stdout.WriteLine($"  zone {z.Config.Name}: pfn {z.StartPfn}..{z.EndPfn - 1} ({Mib(z.NrPages)} MiB), watermarks min {z.Watermark.Min} low {z.Watermark.Low} high {z.Watermark.High} pages");
         var clock = Stopwatch.StartNew();

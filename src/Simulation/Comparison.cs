@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Reporting;
 
 namespace Simulation;
 
@@ -13,28 +12,28 @@ public sealed record ComparisonRow(string Design, SimulationResult? Result, stri
 }
 
 /// <summary>
-/// The same workload on the same guest, run under several versions of the merged design, and
+/// The same workload on the same guest, run under several designs (v1, v1-fixed, the merged design's versions), and
 /// the side-by-side table `compare` prints: invariants held or the failure, memory returned to
 /// the host by 10 s and by 60 s, reports and entries per report, re-reported and refaulted
 /// memory, allocation failures, and what the per-cpu lists kept from every report.
 /// </summary>
 public static class Comparison
 {
-    /// <summary>Run the workload under each version; a failure is a row, not an exception.</summary>
-    public static IReadOnlyList<ComparisonRow> Run(SimulationConfig config, IReadOnlyList<ReportingVersion> versions, Workload workload)
+    /// <summary>Run the workload under each design (GuestSimulation.Designs names them); a failure is a row, not an exception.</summary>
+    public static IReadOnlyList<ComparisonRow> Run(SimulationConfig config, IReadOnlyList<string> designs, Workload workload)
     {
-        ArgumentNullException.ThrowIfNull(versions);
+        ArgumentNullException.ThrowIfNull(designs);
         var rows = new List<ComparisonRow>();
-        foreach (var v in versions)
+        foreach (string d in designs)
         {
-            var sim = new ReportingSimulation(config, v);
+            var sim = GuestSimulation.Named(config, d) ?? throw new ArgumentException($"'{d}' is not a simulated design", nameof(designs));
             try
             {
-                rows.Add(new ComparisonRow(v.Name, sim.Run(workload), null, sim.PerCpu.Sum(p => p.Count)));
+                rows.Add(new ComparisonRow(d, sim.Run(workload), null, sim.PerCpu.Sum(p => p.Count)));
             }
             catch (SimulationFailure e)
             {
-                rows.Add(new ComparisonRow(v.Name, null, e.Message, sim.PerCpu.Sum(p => p.Count)));
+                rows.Add(new ComparisonRow(d, null, e.Message, sim.PerCpu.Sum(p => p.Count)));
             }
         }
         return rows;

@@ -51,7 +51,7 @@ public sealed class SimulateCommandTests
     }
 
     [Theory]
-    [InlineData(new[] { "simulate", "--design", "v1" }, "--design: 'v1' is not simulated (versions of the merged design: reporting-5.7, reporting-5.10, reporting-5.14, reporting)")]
+    [InlineData(new[] { "simulate", "--design", "buddy" }, "--design: 'buddy' is not simulated (designs: v1, v1-fixed, reporting-5.7, reporting-5.10, reporting-5.14, reporting)")]
     [InlineData(new[] { "simulate", "--guest-mib", "8" }, "--guest-mib:")]
     [InlineData(new[] { "simulate", "--machine", "virt" }, "--machine: 'virt' is not q35 or pc")]
     [InlineData(new[] { "simulate", "--named", "nope" }, "--named: no workload 'nope' (named workloads: burst, huge-burst, small-frees, big-burst)")]

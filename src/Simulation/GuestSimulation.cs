@@ -1,6 +1,5 @@
 using BuddyModel;
 using Reporting;
-using Reporting.Virtio;
 using Specs.Buddy;
 
 namespace Simulation;
@@ -25,11 +24,11 @@ public sealed record SimulationConfig
 }
 
 /// <summary>
-/// A real-size guest with the merged design on the virtual clock: the workload's steps drive
+/// A real-size guest with a hinting design on the virtual clock: the workload's steps drive
 /// the guest (allocations through the per-cpu lists and the zonelist, touches, frees), and
-/// while it sleeps the reporting work, the worker and the host run when they are due. The
-/// result is the series of what the host backs, the refaults and re-reports, and every report
-/// the host received.
+/// while it sleeps the design's work, worker and host run when they are due (SimulatedDesign:
+/// the merged design's versions, v1 and v1-fixed). The result is the series of what the host
+/// backs, the refaults and re-reports, and every report or hint batch the host received.
 ///
 /// How the guest maps onto the model, and where it departs from a real guest:
 /// - Zones: X86GuestLayout's zones, each modelled as its largest MAX_ORDER-aligned part (the
@@ -54,10 +53,10 @@ public sealed record SimulationConfig
 ///   the end; a violation stops the run (the design's own invariants need the harness's guest
 ///   ledger and are checked by `check`, not here yet).
 /// </summary>
-public sealed class ReportingSimulation
+public sealed class GuestSimulation
 {
     private readonly SimulationConfig _config;
-    private readonly ReportingSystem _sys;
+    private readonly SimulatedDesign _sys;
     private readonly PerCpuPages[] _pcp;
     private readonly long[][] _reserve;
     private readonly FrameState[] _frames;
@@ -66,32 +65,48 @@ public sealed class ReportingSimulation
     private readonly List<SimulationSample> _samples = new();
     private readonly List<ReportEvent> _reports = new();
     private long _refaults, _reReported, _failures, _backedPages, _returned, _nextSample;
-    private int _hostRangesSeen;
     private ulong _tag;
 
     /// <summary>A guest of the config with the merged design's version.</summary>
-    public ReportingSimulation(SimulationConfig config, ReportingVersion version)
+    public static GuestSimulation Reporting(SimulationConfig config, ReportingVersion version)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        return new GuestSimulation(config, new SimulatedReporting(version), reservesFirstMiB: version.Era >= KernelEra.V5_10);
+    }
+
+    /// <summary>A guest of the config with v1 as posted (fixed: false) or v1 with its fixes.</summary>
+    public static GuestSimulation V1(SimulationConfig config, bool fixedV1) =>
+        new(config, new SimulatedV1(fixedV1), reservesFirstMiB: false);
+
+    /// <summary>A guest of the config with the named design: v1, v1-fixed, or a version of the merged design; null for another name.</summary>
+    public static GuestSimulation? Named(SimulationConfig config, string design) => design switch
+    {
+        "v1" => V1(config, fixedV1: false),
+        "v1-fixed" => V1(config, fixedV1: true),
+        _ => ReportingVersion.All.FirstOrDefault(v => v.Name == design) is { } v ? Reporting(config, v) : null,
+    };
+
+    /// <summary>The designs a simulation runs, oldest first.</summary>
+    public static IReadOnlyList<string> Designs { get; } = ["v1", "v1-fixed", .. ReportingVersion.All.Select(v => v.Name)];
+
+    private GuestSimulation(SimulationConfig config, SimulatedDesign design, bool reservesFirstMiB)
     {
         _config = config ?? throw new ArgumentNullException(nameof(config));
-        ArgumentNullException.ThrowIfNull(version);
         if (X86GuestLayout.CheckSize(config.GuestMiB) is { } bad)
             throw new ArgumentException(bad, nameof(config));
-        Version = version;
-        var layout = X86GuestLayout.Zones(config.GuestMiB, config.Machine, reservesFirstMiB: version.Era >= KernelEra.V5_10);
-        var marks = ZoneWatermarkSetup.Compute(layout, thp: config.Thp, before5_7: false);
+        var layout = X86GuestLayout.Zones(config.GuestMiB, config.Machine, reservesFirstMiB);
+        var marks = ZoneWatermarkSetup.Compute(layout, thp: config.Thp, before5_7: design.Before5_7);
         var shape = new ZoneConfig();
         var zones = layout.Select((z, i) => Modelled(z, shape, marks.Zones[i].Min)).ToArray();
         _reserve = marks.Zones.Select(m => m.LowmemReserve.ToArray()).ToArray();
-        _sys = ReportingSystem.Create(version, zones, new ReportingSetup());
-        if (_sys.Probe() != 0)
-            throw new InvalidOperationException("the reporting device did not register");
-        var era = version.Has(ReportingFixes.ReportingOrderParam) ? PcpEra.Since5_14 : PcpEra.Before5_14;
-        _pcp = _sys.Zones.Select((z, i) => new PerCpuPages(z, era, layout[i].ManagedPages, z.Watermark.Low, config.Cpus)).ToArray();
+        _sys = design;
+        design.Boot(zones);
+        _pcp = _sys.Zones.Select((z, i) => new PerCpuPages(z, design.PcpEra, layout[i].ManagedPages, z.Watermark.Low, config.Cpus)).ToArray();
         _frames = new FrameState[ZoneLayout.EndPfn(zones)];
     }
 
-    /// <summary>The merged design's version the guest runs.</summary>
-    public ReportingVersion Version { get; }
+    /// <summary>The design the guest runs.</summary>
+    public string Design => _sys.Name;
 
     /// <summary>The model's zones (lowest first).</summary>
     public IReadOnlyList<Zone> Zones => _sys.Zones;
@@ -130,14 +145,14 @@ public sealed class ReportingSimulation
                     Free(f);
                     break;
                 case SleepStep s:
-                    RunUntil(_sys.Clock.Jiffies + s.Jiffies);
+                    RunUntil(_sys.Now + s.Jiffies);
                     break;
             }
             Settle();
         }
         Sample();
         Check("the end of the run");
-        return new SimulationResult(Version.Name, workload.Name, _config.GuestMiB, _samples.ToArray(), _reports.ToArray());
+        return new SimulationResult(_sys.Name, workload.Name, _config.GuestMiB, _samples.ToArray(), _reports.ToArray());
     }
 
     private void Allocate(AllocStep a)
@@ -227,23 +242,23 @@ public sealed class ReportingSimulation
         throw new InvalidOperationException($"pfn {pfn} is in no zone");
     }
 
-    /// <summary>Let virtual time pass to target: the reporting work runs when due, the worker and the host until nothing can run, samples on their interval.</summary>
+    /// <summary>Let virtual time pass to target: the design's work runs when due, the worker and the host until nothing can run, samples on their interval.</summary>
     private void RunUntil(long target)
     {
         while (true)
         {
             Settle();
-            long now = _sys.Clock.Jiffies;
+            long now = _sys.Now;
             long next = Math.Min(target, _nextSample);
-            if (_sys.Reporting.WorkOwner?.Work is { Pending: true } w && w.DueAt > now && w.DueAt < next)
-                next = w.DueAt;
+            if (_sys.NextEvent() is long due && due > now && due < next)
+                next = due;
             if (next <= now && now >= target)
                 break;
             if (next > now)
-                _sys.Clock.AdvanceTo(next);
-            if (_sys.Clock.Jiffies >= _nextSample)
+                _sys.AdvanceTo(next);
+            if (_sys.Now >= _nextSample)
                 Sample();
-            if (_sys.Clock.Jiffies >= target)
+            if (_sys.Now >= target)
             {
                 Settle();
                 break;
@@ -251,40 +266,22 @@ public sealed class ReportingSimulation
         }
     }
 
-    /// <summary>Run the worker and the host until neither can make progress at this instant.</summary>
+    /// <summary>Run the design until nothing can make progress at this instant, recording what the host took.</summary>
     private void Settle()
     {
-        for (int guard = 0; guard < 10_000_000; guard++)
-        {
-            bool did = false;
-            if (_sys.Worker.CanStep)
-            {
-                _sys.Worker.Step();
-                did = true;
-            }
-            if (_sys.Host.HasWork)
-            {
-                _sys.Host.Step();
-                RecordReport();
-                did = true;
-            }
-            if (!did)
-                return;
-        }
-        throw new SimulationFailure($"at {SimulationWriter.Seconds(_sys.Clock.Jiffies)} s the worker and the host did not go quiet");
+        if (!_sys.Settle(RecordReport))
+            throw new SimulationFailure($"at {SimulationWriter.Seconds(_sys.Now)} s the worker and the host did not go quiet");
     }
 
-    /// <summary>The ranges the host took in its last step, as one report; pages it discarded are no longer backed.</summary>
-    private void RecordReport()
+    /// <summary>One buffer the host took: a report; the pages it discarded are no longer backed.</summary>
+    private void RecordReport(IReadOnlyList<(int Pfn, int NrPages, bool Discarded)> ranges)
     {
-        var ranges = _sys.Host.Ranges;
-        if (ranges.Count == _hostRangesSeen)
+        if (ranges.Count == 0)
             return;
         var taken = new List<ReportedRange>();
         string zone = "";
-        for (int i = _hostRangesSeen; i < ranges.Count; i++)
+        foreach (var r in ranges)
         {
-            var r = ranges[i];
             taken.Add(new ReportedRange((long)r.Pfn << 12, (long)r.NrPages << 12));
             zone = _sys.Zones[ZoneOf(r.Pfn)].Config.Name;
             if (!r.Discarded)
@@ -301,13 +298,12 @@ public sealed class ReportingSimulation
                 _frames[p] = FrameState.Discarded;
             }
         }
-        _hostRangesSeen = ranges.Count;
-        _reports.Add(new ReportEvent(_sys.Clock.Jiffies, zone, taken));
+        _reports.Add(new ReportEvent(_sys.Now, zone, taken));
     }
 
     private void Sample()
     {
-        long now = _sys.Clock.Jiffies;
+        long now = _sys.Now;
         _samples.Add(new SimulationSample(now, _backedPages, _returned, _refaults, _reReported, _reports.Count, _failures));
         _nextSample = now + _config.SampleJiffies;
         Check($"{SimulationWriter.Seconds(now)} s");
