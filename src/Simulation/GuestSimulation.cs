@@ -21,6 +21,9 @@ public sealed record SimulationConfig
 
     /// <summary>Jiffies between two samples of the series (25: every 100 ms at HZ=250).</summary>
     public int SampleJiffies { get; init; } = 25;
+
+    /// <summary>Jiffies between two checks of the allocator's invariants (at a sample; 250: every second), and at the end of the run.</summary>
+    public int CheckJiffies { get; init; } = 250;
 }
 
 /// <summary>
@@ -49,8 +52,8 @@ public sealed record SimulationConfig
 ///   The guest's boot touches nothing (a fresh VM), so the first reports cover memory the host
 ///   never backed (they return nothing). A refault is a touch of a frame the host discarded; a
 ///   re-report is a report of a page the host had discarded and the guest not touched since.
-/// - Checks: the allocator's invariants (BuddyInvariants) on every zone at every sample and at
-///   the end; a violation stops the run (the design's own invariants need the harness's guest
+/// - Checks: the allocator's invariants (BuddyInvariants) on every zone every second of virtual
+///   time (SimulationConfig.CheckJiffies, at a sample) and at the end; a violation stops the run (the design's own invariants need the harness's guest
 ///   ledger and are checked by `check`, not here yet).
 /// </summary>
 public sealed class GuestSimulation
@@ -64,7 +67,7 @@ public sealed class GuestSimulation
     private readonly List<string> _setOrder = new();
     private readonly List<SimulationSample> _samples = new();
     private readonly List<ReportEvent> _reports = new();
-    private long _refaults, _reReported, _failures, _backedPages, _returned, _nextSample;
+    private long _refaults, _reReported, _failures, _backedPages, _returned, _nextSample, _nextCheck;
     private ulong _tag;
 
     /// <summary>A guest of the config with the merged design's version.</summary>
@@ -306,7 +309,11 @@ public sealed class GuestSimulation
         long now = _sys.Now;
         _samples.Add(new SimulationSample(now, _backedPages, _returned, _refaults, _reReported, _reports.Count, _failures));
         _nextSample = now + _config.SampleJiffies;
-        Check($"{SimulationWriter.Seconds(now)} s");
+        if (now >= _nextCheck)
+        {
+            Check($"{SimulationWriter.Seconds(now)} s");
+            _nextCheck = now + _config.CheckJiffies;
+        }
     }
 
     private void Check(string when)
