@@ -23,6 +23,10 @@ for (int i = 0; i < args.Length; i++)
             return RunBdn(args[(i + 1)..]);
         case "--profile":
             Profile.Run(Console.Out, i + 2 < args.Length && args[i + 1] == "--loop" ? double.Parse(args[i + 2], System.Globalization.CultureInfo.InvariantCulture) : 0);
+            CheckProfile.Run(Console.Out);
+            return 0;
+        case "--check-profile":
+            CheckProfile.Run(Console.Out);
             return 0;
         case "--json" when i + 1 < args.Length:
             json = args[++i];

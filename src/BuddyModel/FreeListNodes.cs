@@ -50,8 +50,15 @@ public sealed class FreeListNodes
     /// <summary>Whether n is linked into some list.</summary>
     public bool IsLinked(int n) => _links[n - _first].Next != Poison;
 
+    /// <summary>Where every write of a link is recorded, when an incremental checker watches (the zone sets it).</summary>
+    internal ZoneChangeLog? Log { get; set; }
+
     /// <summary>INIT_LIST_HEAD: an empty list is a head pointing at itself.</summary>
-    public void InitHead(int head) => _links[head - _first] = new Link { Next = head, Prev = head };
+    public void InitHead(int head)
+    {
+        Log?.Node(head);
+        _links[head - _first] = new Link { Next = head, Prev = head };
+    }
 
     /// <summary>list_empty.</summary>
     public bool IsEmpty(int head) => _links[head - _first].Next == head;
@@ -67,6 +74,12 @@ public sealed class FreeListNodes
     {
         ref var link = ref _links[n - _first];
         int p = link.Prev, x = link.Next;
+        if (Log is { } log)
+        {
+            log.Node(n);
+            log.Node(p);
+            log.Node(x);
+        }
         _links[p - _first].Next = x;
         _links[x - _first].Prev = p;
         link = new Link { Next = Poison, Prev = Poison };
@@ -101,6 +114,12 @@ public sealed class FreeListNodes
 
     private void Insert(int n, int prev, int next)
     {
+        if (Log is { } log)
+        {
+            log.Node(n);
+            log.Node(prev);
+            log.Node(next);
+        }
         _links[prev - _first].Next = n;
         _links[n - _first] = new Link { Next = next, Prev = prev };
         _links[next - _first].Prev = n;

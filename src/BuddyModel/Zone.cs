@@ -143,6 +143,26 @@ public partial class Zone
     /// </summary>
     public IZoneObserver? Observer { get; set; }
 
+    /// <summary>
+    /// Where every store to the pages, the list links and the pageblock bits is recorded, for an
+    /// incremental checker (ZoneChangeLog); null by default, which costs one test per store.
+    /// </summary>
+    public ZoneChangeLog? ChangeLog
+    {
+        get => _changes;
+        set
+        {
+            _changes = value;
+            Lists.Log = value;
+        }
+    }
+
+    private ZoneChangeLog? _changes;
+
+    /// <summary>Record a store to the page at pfn (flags, order or recorded migratetype).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void Touch(int pfn) => _changes?.Node(pfn);
+
     /// <summary>Node id of the sentinel head of free_area[order].free_list[mt].</summary>
     public int ListHead(int order, MigrateType mt)
     {
@@ -193,6 +213,7 @@ public partial class Zone
         if ((flag & ~(PageFlags.Aerated | PageFlags.Reported)) != 0)
             throw new ArgumentException($"only hinting flags may be set from outside the allocator, not {flag}", nameof(flag));
         _flags[CheckPfn(pfn) - _start] |= flag;
+        Touch(pfn);
     }
 
     /// <summary>Clears a hinting flag (Aerated or Reported). For hinting designs.</summary>
@@ -201,6 +222,7 @@ public partial class Zone
         if ((flag & ~(PageFlags.Aerated | PageFlags.Reported)) != 0)
             throw new ArgumentException($"only hinting flags may be cleared from outside the allocator, not {flag}", nameof(flag));
         _flags[CheckPfn(pfn) - _start] &= ~flag;
+        Touch(pfn);
     }
 
     /// <summary>Direct access to nr_free for deliberately broken models in tests.</summary>
@@ -226,6 +248,7 @@ public partial class Zone
     {
         _flags[pfn - _start] = state | (_flags[pfn - _start] & HintingFlags);
         _order[pfn - _start] = (byte)order;
+        Touch(pfn);
     }
 
     /// <summary>The pfn itself, or a BadPageException when it is outside the zone.</summary>

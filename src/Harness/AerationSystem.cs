@@ -279,6 +279,18 @@ public sealed class AerationSystem : GuestSystem, Specs.Aeration.IAerationSubjec
 
     protected override Violation? CheckDesignInvariants() => Specs.Aeration.AerationInvariants.CheckAll(this);
 
+    private Specs.Incremental.AerationDelta? _delta;
+
+    /// <summary>The aeration and guest invariants from what changed (Specs.Incremental.AerationDelta).</summary>
+    protected override bool DesignChangesHold() =>
+        ZoneDeltas is { } zones && _delta is { } delta && delta.Holds(this, zones, ChangedFrames, InLiveBlock);
+
+    protected override void DesignCheckVerified()
+    {
+        base.DesignCheckVerified();
+        (_delta ??= new Specs.Incremental.AerationDelta(Aerator)).Record(Aerator);
+    }
+
     /// <summary>
     /// The settling bound for this zone: the setup's bound holds for zones of up to
     /// SettleBoundBlocks candidate blocks (free blocks of order >= MIN_ORDER fit in the zone

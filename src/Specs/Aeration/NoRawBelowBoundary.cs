@@ -45,7 +45,8 @@ public sealed class NoRawBelowBoundary : Invariant<IAerationSubject>
         return null;
     }
 
-    private Violation? CheckList(global::Aeration.Aerator a, Zone zone, int order, MigrateType mt)
+    /// <summary>The rule on one list of an ACTIVE zone (the incremental check asks for the lists that changed).</summary>
+    internal Violation? CheckList(global::Aeration.Aerator a, Zone zone, int order, MigrateType mt)
     {
         int head = zone.ListHead(order, mt);
         var (bz, boundary) = a.Boundary.Get(order, mt);

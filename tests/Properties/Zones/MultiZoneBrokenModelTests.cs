@@ -26,14 +26,17 @@ public sealed class MultiZoneBrokenModelTests(ITestOutputHelper output)
     };
 
     /// <summary>A run of the scenario on the broken model (the host's low RAM block is the scenario's first zone).</summary>
-    private static RunReport Run(string variant, Scenario s) => variant switch
+    private static RunReport Run(string variant, Scenario s) => ScenarioRunner.Run(s, sc => Make(variant, sc));
+
+    /// <summary>The broken model's system for a scenario.</summary>
+    internal static BuddySystem Make(string variant, Scenario sc) => variant switch
     {
-        nameof(KeepsActiveAfterScrub) => ScenarioRunner.Run(s, sc => new AerationSystem(sc,
-            AerationDesign.V1Fixed with { Name = variant, MakeAerator = (z, c) => new KeepsActiveAfterScrub(z, c) })),
-        nameof(HostWrapsIntoLowRam) => ScenarioRunner.Run(s, sc => new AerationSystem(sc,
-            AerationDesign.V1Fixed with { Name = variant, MakeHost = (vq, m, f) => new HostWrapsIntoLowRam(vq, m, f, sc.Config.EndPfn) })),
-        nameof(ReportingHostWrapsIntoLowRam) => ScenarioRunner.Run(s, sc => new PageReportingSystem(sc, ReportingVersion.Mainline,
-            ReportingParts.Default with { Name = variant, MakeHost = (d, m, o, f) => new ReportingHostWrapsIntoLowRam(d, m, o, f, sc.Config.EndPfn) })),
+        nameof(KeepsActiveAfterScrub) => new AerationSystem(sc,
+            AerationDesign.V1Fixed with { Name = variant, MakeAerator = (z, c) => new KeepsActiveAfterScrub(z, c) }),
+        nameof(HostWrapsIntoLowRam) => new AerationSystem(sc,
+            AerationDesign.V1Fixed with { Name = variant, MakeHost = (vq, m, f) => new HostWrapsIntoLowRam(vq, m, f, sc.Config.EndPfn) }),
+        nameof(ReportingHostWrapsIntoLowRam) => new PageReportingSystem(sc, ReportingVersion.Mainline,
+            ReportingParts.Default with { Name = variant, MakeHost = (d, m, o, f) => new ReportingHostWrapsIntoLowRam(d, m, o, f, sc.Config.EndPfn) }),
         _ => throw new ArgumentException($"unknown variant {variant}", nameof(variant)),
     };
 

@@ -1,0 +1,233 @@
+using BuddyModel;
+
+namespace Specs.Incremental;
+
+/// <summary>
+/// The incremental check of one zone's buddy invariants (Exclusive location, Counters match
+/// contents, Maximal merging, Block shape): what changed since the last verified check (the
+/// zone's ZoneChangeLog, recorded at the stores), a shadow of the verified state of every node
+/// that changed, and the per-list counts of that state. Holds answers "surely every buddy
+/// invariant holds now"; false means "maybe not", and the caller runs the full check, which
+/// names the violation exactly as it always did. So the incremental check never has to
+/// produce a message, only never to answer true where the full check would find a violation.
+///
+/// The argument rests on two facts about the last verified state: every buddy invariant held,
+/// and a stronger shape held that correct models keep (call it strict): every block head is
+/// aligned to its order, so every MAX_ORDER-aligned chunk of the zone is tiled by its own
+/// blocks, and a page with list links is a free head (and the other way round). Resync
+/// establishes both over the whole zone (after a full check); each Holds re-establishes them
+/// over what changed. Where strict fails but the full check passes (a model that leaves stale
+/// links on an allocated page, say), the caller stays with full checks until a later full
+/// check finds the shape strict again: slower, never less sound.
+///
+/// Per invariant, why checking the changes sees every violation the full check sees (see the
+/// files of this class for the code):
+/// - Exclusive location, lists: every list that holds a changed node, before (the shadow's
+///   label) or now (its recorded order and migratetype), is walked whole with the full check's
+///   link tests. A list not walked has no changed node on it, head included, so its walk is the
+///   verified one. Every changed page and every old neighbour of a changed node that is linked
+///   or PageBuddy must be reached by the walk of its own list: a node that is neither changed
+///   nor such a neighbour reaches, backwards over unchanged links, either its list head or a
+///   neighbour that was reached, so it is reached too (nothing falls off into a headless cycle).
+/// - Exclusive location, coverage; Block shape; Maximal merging: a page's verdict depends on
+///   its own flags, order and links, on its buddy's, on the pageblocks of its MAX_ORDER chunk
+///   and on the isolation walks over them; every such change marks the page or the pageblock
+///   (walks mark their range when they begin and end). Every chunk with a change is tiled
+///   again from its first page: heads aligned and inside the chunk, one state each, the tails of
+///   changed heads clean, every changed head met as a head; the Block shape pageblock rule and
+///   the merge rule for every free head there. A chunk without a change is tiled as verified.
+///   The hinting-flag rule is per page: checked on every changed page.
+/// - Counters match contents: nr_free and NR_FREE_PAGES are compared in full every time
+///   against the list lengths (walked lists counted anew, the others as verified), because a
+///   broken allocator may write nr_free without a record (Zone.NrFreeArray).
+/// </summary>
+public sealed partial class ZoneDelta
+{
+    private readonly Zone _zone;
+    private readonly int _start;
+    private readonly int _nrPages;
+    private readonly int _chunkOrder;
+
+    // The verified state of every node (index: node id - zone_start_pfn).
+    private readonly int[] _oldNext;
+    private readonly int[] _oldPrev;
+    private readonly PageFlags[] _oldFlags;
+    private readonly byte[] _oldOrder;
+    private readonly MigrateType[] _oldMt;
+
+    // Per list (index: order * MigrateTypes.Count + mt): blocks and aerated blocks, verified and as walked now.
+    private readonly int[] _length;
+    private readonly int[] _aerated;
+    private readonly int[] _newLength;
+    private readonly int[] _newAerated;
+
+    // Scratch of one check.
+    private readonly int[] _reached; // page index -> _generation when a walk met it
+    private readonly int[] _headAt;  // page index -> _generation when a chunk tiling met it as a head
+    private int _generation;
+    private readonly DirtySet _touchedLists;
+    private readonly DirtySet _mustReach;
+    private readonly DirtySet _chunks;
+    private ZoneChangeLog _log;
+    private ZoneChangeLog _checked;
+
+    /// <summary>A delta for zone, recording from now on (the zone's ChangeLog). Its first Holds must be a Resync.</summary>
+    public ZoneDelta(Zone zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        _zone = zone;
+        _start = zone.StartPfn;
+        _nrPages = zone.NrPages;
+        _chunkOrder = zone.MaxOrder - 1;
+        int nodes = zone.Lists.Count;
+        _oldNext = new int[nodes];
+        _oldPrev = new int[nodes];
+        _oldFlags = new PageFlags[_nrPages];
+        _oldOrder = new byte[_nrPages];
+        _oldMt = new MigrateType[_nrPages];
+        int lists = zone.MaxOrder * MigrateTypes.Count;
+        _length = new int[lists];
+        _aerated = new int[lists];
+        _newLength = new int[lists];
+        _newAerated = new int[lists];
+        _reached = new int[_nrPages];
+        _headAt = new int[_nrPages];
+        _touchedLists = new DirtySet(lists);
+        _mustReach = new DirtySet(_nrPages);
+        _chunks = new DirtySet((_nrPages >> _chunkOrder) + 1);
+        _log = new ZoneChangeLog(zone);
+        _checked = new ZoneChangeLog(zone);
+        zone.ChangeLog = _log;
+    }
+
+    /// <summary>The zone.</summary>
+    public Zone Zone => _zone;
+
+    /// <summary>
+    /// The changes the last Holds covered (valid from its Commit to the next Begin): the design's
+    /// incremental checks read the changed pages and pageblocks here.
+    /// </summary>
+    public ZoneChangeLog Checked => _checked;
+
+    /// <summary>The changes the check under way covers (from Begin to Commit).</summary>
+    public ZoneChangeLog Pending => _log;
+
+    /// <summary>The lists walked by the last Holds (index order * MigrateTypes.Count + mt): every list with a changed node.</summary>
+    public DirtySet TouchedLists => _touchedLists;
+
+    /// <summary>The MAX_ORDER chunks tiled by the last Holds.</summary>
+    public DirtySet Chunks => _chunks;
+
+    /// <summary>Log2 of the chunk size (MAX_ORDER - 1).</summary>
+    public int ChunkOrder => _chunkOrder;
+
+    /// <summary>Aerated blocks on free_list[mt] of order, as of the last Holds that answered true.</summary>
+    public int AeratedOn(int order, MigrateType mt) => _aerated[order * MigrateTypes.Count + (int)mt];
+
+    /// <summary>Mark the chunk of pfn for tiling (the frame oracle's own changes; call between Begin and Holds).</summary>
+    public void MarkChunkOf(int pfn)
+    {
+        if (_zone.SpansPfn(pfn))
+            _chunks.Mark((pfn - _start) >> _chunkOrder);
+    }
+
+    /// <summary>
+    /// Start a check: collect the lists and chunks the changes since the last verified check
+    /// touch. everything: as if every node and pageblock changed (Resync).
+    /// </summary>
+    public void Begin(bool everything)
+    {
+        if (everything)
+        {
+            _log.Nodes.MarkAll();
+            _log.Pageblocks.MarkAll();
+        }
+        if (++_generation == int.MaxValue)
+        {
+            Array.Clear(_reached);
+            Array.Clear(_headAt);
+            _generation = 1;
+        }
+        _touchedLists.Clear();
+        _mustReach.Clear();
+        _chunks.Clear();
+        var nodes = _log.Nodes;
+        for (int k = 0; k < nodes.Count; k++)
+        {
+            int i = nodes[k];
+            if (i >= _nrPages)
+                _touchedLists.Mark(i - _nrPages); // a list head: node ids after the zone's pages, order * Count + mt
+            else
+            {
+                if ((_oldFlags[i] & PageFlags.Buddy) != 0)
+                    _touchedLists.Mark(_oldOrder[i] * MigrateTypes.Count + (int)_oldMt[i]);
+                _mustReach.Mark(i);
+                _chunks.Mark(i >> _chunkOrder);
+            }
+            MustReachNode(_oldNext[i]);
+            MustReachNode(_oldPrev[i]);
+        }
+        var pageblocks = _log.Pageblocks;
+        for (int k = 0; k < pageblocks.Count; k++)
+            _chunks.Mark((pageblocks[k] << _zone.PageblockOrder) >> _chunkOrder);
+    }
+
+    private void MustReachNode(int id)
+    {
+        int i = id - _start;
+        if ((uint)i < (uint)_nrPages)
+            _mustReach.Mark(i);
+    }
+
+    /// <summary>
+    /// Whether every buddy invariant surely holds (and the strict shape with it), given that
+    /// they held at the last verified check. Call after Begin (and MarkChunkOf).
+    /// </summary>
+    public bool Holds() => LabelsKnown() && ListsHold() && CountersHold() && ChunksHold() && ChangedPagesHold();
+
+    /// <summary>
+    /// The state checked is the verified one now: the shadow takes the changed nodes, the
+    /// counts the walked lists, and the log starts afresh (the covered changes stay readable
+    /// in Checked).
+    /// </summary>
+    public void Commit()
+    {
+        var lists = _zone.Lists;
+        var nodes = _log.Nodes;
+        for (int k = 0; k < nodes.Count; k++)
+        {
+            int i = nodes[k];
+            _oldNext[i] = lists.Next(i + _start);
+            _oldPrev[i] = lists.Prev(i + _start);
+            if (i < _nrPages)
+            {
+                int pfn = i + _start;
+                _oldFlags[i] = _zone.Flags(pfn);
+                _oldOrder[i] = (byte)_zone.PageOrder(pfn);
+                _oldMt[i] = _zone.BlockMigratetype(pfn);
+            }
+        }
+        for (int k = 0; k < _touchedLists.Count; k++)
+        {
+            int li = _touchedLists[k];
+            _length[li] = _newLength[li];
+            _aerated[li] = _newAerated[li];
+        }
+        (_log, _checked) = (_checked, _log);
+        _log.Clear();
+        _zone.ChangeLog = _log;
+    }
+
+    /// <summary>After a check that was not verified: keep recording, and let the next check be a Resync.</summary>
+    public void Abandon() => _checked.Clear();
+
+    /// <summary>Resync over the whole zone: true when the strict shape holds everywhere (the full check has just passed).</summary>
+    public bool Resync()
+    {
+        Begin(everything: true);
+        if (!Holds())
+            return false;
+        Commit();
+        return true;
+    }
+}
