@@ -122,15 +122,18 @@ public sealed class IncrementalCheckTests(ITestOutputHelper output)
     public void Buddy_scenarios_agree()
     {
         Run("buddy", BuddyOperationGen.Scenario(), 600, 200, s => new BuddySystem(s.Zones.Select(c => new Zone(c)).ToList()), correct: true);
+        // The walks find the isolation findings of IsolationWalkFindingTests: compared, not required to pass.
         Run("buddy walks 6.10", BuddyOperationGen.Scenario(BuddyOperationGen.SmallZones, walks: true), 300, 200,
-            s => new BuddySystem(s.Zones.Select(c => new Zone(c, KernelEra.V6_10)).ToList()), correct: true);
+            s => new BuddySystem(s.Zones.Select(c => new Zone(c, KernelEra.V6_10)).ToList()), correct: false);
+        Run("buddy walks 5.2", BuddyOperationGen.Scenario(BuddyOperationGen.SmallZones, walks: true), 300, 200,
+            s => new BuddySystem(s.Zones.Select(c => new Zone(c)).ToList()), correct: false);
     }
 
     [Fact]
     public void Aeration_scenarios_agree()
     {
         Run("v1-fixed", AerationOperationGen.Scenario(), 500, 200, s => new AerationSystem(s, AerationDesign.V1Fixed), correct: true);
-        Run("v1-fixed walks", AerationOperationGen.Scenario(walks: true), 200, 200, s => new AerationSystem(s, AerationDesign.V1Fixed), correct: true);
+        Run("v1-fixed walks", AerationOperationGen.Scenario(walks: true), 200, 200, s => new AerationSystem(s, AerationDesign.V1Fixed), correct: false);
         Run("v1-fixed multi-zone", AerationOperationGen.MultiZoneScenario(), 200, 200, s => new AerationSystem(s, AerationDesign.V1Fixed), correct: true);
         Run("v1", AerationOperationGen.Scenario(), 300, 200, s => new AerationSystem(s, AerationDesign.V1), correct: false);
     }
@@ -140,6 +143,33 @@ public sealed class IncrementalCheckTests(ITestOutputHelper output)
     {
         Run("mainline", ReportingOperationGen.Scenario(), 400, 200, s => new PageReportingSystem(s, ReportingVersion.Mainline), correct: false);
         Run("mainline multi-zone", ReportingOperationGen.MultiZoneScenario(), 150, 200, s => new PageReportingSystem(s, ReportingVersion.Mainline), correct: false);
+    }
+
+    /// <summary>
+    /// The comparison can fail: a change made while the zone's change log is detached (what a
+    /// store the log does not record would be) leaves the incremental check blind to a
+    /// corruption the full check reports, and Differ's comparison names it.
+    /// </summary>
+    [Fact]
+    public void A_change_the_log_does_not_record_is_missed_by_the_incremental_check_and_the_comparison_shows_it()
+    {
+        var zone = new Zone(new ZoneConfig { NrPages = 64, MaxOrder = 4, PageblockOrder = 2 });
+        var system = new BuddySystem(zone);
+        Assert.Null(system.CheckInvariants());
+        var log = zone.ChangeLog;
+        Assert.NotNull(log);
+        zone.ChangeLog = null;
+        int first = zone.Lists.Next(zone.ListHead(3, MigrateType.Movable));
+        zone.Lists.Del(first); // a free block taken off its list, PageBuddy still set
+        zone.ChangeLog = log;
+        var counts = new Counts();
+        var full = new BuddySystem(zone) { IncrementalChecks = false }.CheckInvariants();
+        Assert.NotNull(full);
+        Assert.Null(system.CheckInvariants());
+        Assert.NotNull(Compare(0, "unrecorded list_del", full, null, counts));
+        // Recorded, the same change is seen: the next full check (the interval) finds it too.
+        system.FullCheckInterval = 1;
+        Assert.Equal(full.ToString(), system.CheckInvariants()?.ToString());
     }
 
     private static IEnumerable<string> Names(IEnumerable<object[]> table) => table.Select(row => (string)row[0]);
