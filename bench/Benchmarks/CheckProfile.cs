@@ -60,6 +60,71 @@ public static class CheckProfile
         log.WriteLine($"    {"all checks",-50} {total * perTick / steps,8:F0} ns");
     }
 
+    /// <summary>The same steps with incremental checks: Apply and CheckInvariants timed apart.</summary>
+    public static void IncrementalSplit(TextWriter log, int rounds)
+    {
+        long apply = 0, check = 0, steps = 0, full = 0;
+        for (int r = -1; r < rounds; r++)
+        {
+            var systems = Workloads.NewAerationSystems(incremental: true);
+            var scenarios = Workloads.AerationScenarioSet;
+            for (int i = 0; i < systems.Length; i++)
+            {
+                foreach (var op in scenarios[i].Operations)
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    systems[i].Apply(op);
+                    long t1 = Stopwatch.GetTimestamp();
+                    if (systems[i].CheckInvariants() is { } v)
+                        throw new InvalidOperationException($"violation in the bench workload: {v}");
+                    long t2 = Stopwatch.GetTimestamp();
+                    if (r >= 0) { apply += t1 - t0; check += t2 - t1; steps++; }
+                }
+                if (r >= 0) full += systems[i].FullChecks;
+            }
+        }
+        double perTick = 1e9 / Stopwatch.Frequency;
+        log.WriteLine($"[4c] incremental checks: Apply {apply * perTick / steps:F0} ns, CheckInvariants {check * perTick / steps:F0} ns per step ({full / rounds} full checks per round)");
+    }
+
+    /// <summary>
+    /// Target 4's three variants (full checks, apply alone, incremental checks) timed by the
+    /// process's CPU time rather than the wall clock: steadier on a loaded machine, where the
+    /// wall clock also counts the time the thread waited for a core.
+    /// </summary>
+    public static void CpuTimes(TextWriter log, int rounds)
+    {
+        var cpu = new double[3];
+        for (int r = -2; r < rounds; r++)
+        {
+            for (int v = 0; v < 3; v++)
+            {
+                var systems = Workloads.NewAerationSystems(incremental: v == 2);
+                var t0 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+                Workloads.RunAeration(systems, check: v != 1);
+                var t1 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+                if (r >= 0)
+                    cpu[v] += (t1 - t0).TotalSeconds;
+            }
+        }
+        double steps = (double)Workloads.AerationSteps * rounds;
+        log.WriteLine($"[4] CPU time per step: full {cpu[0] / steps * 1e9:F0} ns, apply alone {cpu[1] / steps * 1e9:F0} ns, incremental {cpu[2] / steps * 1e9:F0} ns ({cpu[1] / cpu[2] * 100:F0}% of it apply)");
+    }
+
+    /// <summary>Target 4 with incremental checks, over and over for the given time: for a sampling profiler to attach.</summary>
+    public static void Loop(TextWriter log, double seconds)
+    {
+        log.WriteLine($"looping target 4 with incremental checks for {seconds} s (pid {Environment.ProcessId}) ...");
+        var sw = Stopwatch.StartNew();
+        long steps = 0;
+        while (sw.Elapsed.TotalSeconds < seconds)
+        {
+            Workloads.RunAeration(Workloads.NewAerationSystems(incremental: true), check: true);
+            steps += Workloads.AerationSteps;
+        }
+        log.WriteLine($"{steps / sw.Elapsed.TotalSeconds / 1e3:F0} k checked steps/s over the loop (construction included)");
+    }
+
     private static void Time(ref int k, int round, long[] ticks, Func<Violation?> check)
     {
         long t0 = Stopwatch.GetTimestamp();

@@ -283,7 +283,9 @@ public sealed class AerationSystem : GuestSystem, Specs.Aeration.IAerationSubjec
 
     /// <summary>The aeration and guest invariants from what changed (Specs.Incremental.AerationDelta).</summary>
     protected override bool DesignChangesHold() =>
-        ZoneDeltas is { } zones && _delta is { } delta && delta.Holds(this, zones, ChangedFrames, InLiveBlock);
+        ZoneDeltas is { } zones && _delta is { } delta && delta.Holds(this, zones, ChangedFrames, _inLiveBlock ??= InLiveBlock);
+
+    private Func<int, bool>? _inLiveBlock;
 
     protected override void DesignCheckVerified()
     {

@@ -381,7 +381,7 @@ public class BuddySystem
     {
         var delta = _deltas![i];
         delta.Begin(everything: false);
-        _oracles[i].MarkChangedChunks(delta);
+        _oracles[i].MarkChanges(delta);
         if (!(delta.Holds() && _oracles[i].ChangesCompareEqual(delta) && _placements[i].ChangesCompareEqual(delta)))
         {
             delta.Abandon();

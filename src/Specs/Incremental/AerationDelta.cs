@@ -148,6 +148,8 @@ public sealed class AerationDelta
     /// <summary>Aerated means hinted on the heads over frames whose ledger changed; No data loss on changed live frames.</summary>
     private static bool FramesHold(IAerationSubject s, DirtySet changedFrames, Func<int, bool> inLiveBlock)
     {
+        Zone? lastZone = null;
+        int lastHead = -1; // the frames of one block usually come one after another: check its head once
         for (int k = 0; k < changedFrames.Count; k++)
         {
             int p = changedFrames[k];
@@ -156,9 +158,12 @@ public sealed class AerationDelta
             var zone = s.ZoneOf(p);
             if (!zone.SpansPfn(p))
                 continue;
+            if (ReferenceEquals(zone, lastZone) && lastHead >= 0 && p >= lastHead && p < lastHead + (1L << zone.PageOrder(lastHead)))
+                continue;
             int head = CoveringHead(zone, p);
             if (head < 0 || !AeratedPageHolds(s, zone, head))
                 return false; // -1: no block covers it, which the verified tiling rules out
+            (lastZone, lastHead) = (zone, head);
         }
         return true;
     }

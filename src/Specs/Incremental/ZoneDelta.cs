@@ -13,8 +13,8 @@ namespace Specs.Incremental;
 ///
 /// The argument rests on two facts about the last verified state: every buddy invariant held,
 /// and a stronger shape held that correct models keep (call it strict): every block head is
-/// aligned to its order, so every MAX_ORDER-aligned chunk of the zone is tiled by its own
-/// blocks, and a page with list links is a free head (and the other way round). Resync
+/// aligned to its order (so every aligned block of any order is either inside one block or
+/// tiled by blocks inside it), and a page with list links is a free head (and the other way round). Resync
 /// establishes both over the whole zone (after a full check); each Holds re-establishes them
 /// over what changed. Where strict fails but the full check passes (a model that leaves stale
 /// links on an allocated page, say), the caller stays with full checks until a later full
@@ -30,13 +30,14 @@ namespace Specs.Incremental;
 ///   nor such a neighbour reaches, backwards over unchanged links, either its list head or a
 ///   neighbour that was reached, so it is reached too (nothing falls off into a headless cycle).
 /// - Exclusive location, coverage; Block shape; Maximal merging: a page's verdict depends on
-///   its own flags, order and links, on its buddy's, on the pageblocks of its MAX_ORDER chunk
-///   and on the isolation walks over them; every such change marks the page or the pageblock
-///   (walks mark their range when they begin and end). Every chunk with a change is tiled
-///   again from its first page: heads aligned and inside the chunk, one state each, the tails of
-///   changed heads clean, every changed head met as a head; the Block shape pageblock rule and
-///   the merge rule for every free head there. A chunk without a change is tiled as verified.
-///   The hinting-flag rule is per page: checked on every changed page.
+///   its own flags, order and links, on its buddy's, on the pageblocks under its block and its
+///   buddy's and on the isolation walks over them; every such change marks the page or the
+///   pageblock (walks mark their range when they begin and end). The aligned block around
+///   every change, as large as the block there before and now, is tiled again from its first
+///   page (ZoneDelta.Regions says why that is enough): heads aligned and inside it, one state
+///   each, the tails of changed heads clean, every changed head met as a head; the Block shape
+///   pageblock rule and the merge rule for every free head there. The hinting-flag rule is per
+///   page: checked on every changed page.
 /// - Counters match contents: nr_free and NR_FREE_PAGES are compared in full every time
 ///   against the list lengths (walked lists counted anew, the others as verified), because a
 ///   broken allocator may write nr_free without a record (Zone.NrFreeArray).
@@ -63,11 +64,14 @@ public sealed partial class ZoneDelta
 
     // Scratch of one check.
     private readonly int[] _reached; // page index -> _generation when a walk met it
-    private readonly int[] _headAt;  // page index -> _generation when a chunk tiling met it as a head
+    private readonly int[] _headAt;  // page index -> _generation when a region's tiling met it as a head
     private int _generation;
     private readonly DirtySet _touchedLists;
     private readonly DirtySet _mustReach;
-    private readonly DirtySet _chunks;
+    private readonly DirtySet _points;       // page index of a change (a page, a pageblock's first page, a frame the oracle marked)
+    private readonly byte[] _pointOrder;     // the least order of the region around a point
+    private readonly DirtySet _regions;      // page index of a region's first page
+    private readonly byte[] _regionOrder;    // its order
     private ZoneChangeLog _log;
     private ZoneChangeLog _checked;
 
@@ -94,7 +98,10 @@ public sealed partial class ZoneDelta
         _headAt = new int[_nrPages];
         _touchedLists = new DirtySet(lists);
         _mustReach = new DirtySet(_nrPages);
-        _chunks = new DirtySet((_nrPages >> _chunkOrder) + 1);
+        _points = new DirtySet(_nrPages);
+        _pointOrder = new byte[_nrPages];
+        _regions = new DirtySet(_nrPages);
+        _regionOrder = new byte[_nrPages];
         _log = new ZoneChangeLog(zone);
         _checked = new ZoneChangeLog(zone);
         zone.ChangeLog = _log;
@@ -115,24 +122,37 @@ public sealed partial class ZoneDelta
     /// <summary>The lists walked by the last Holds (index order * MigrateTypes.Count + mt): every list with a changed node.</summary>
     public DirtySet TouchedLists => _touchedLists;
 
-    /// <summary>The MAX_ORDER chunks tiled by the last Holds.</summary>
-    public DirtySet Chunks => _chunks;
+    /// <summary>The regions tiled by the last Holds (aligned blocks around every change; RegionsHold).</summary>
+    public int RegionCount => _regions.Count;
 
-    /// <summary>Log2 of the chunk size (MAX_ORDER - 1).</summary>
-    public int ChunkOrder => _chunkOrder;
+    /// <summary>Region k: its first pfn and one past its last.</summary>
+    public (int Start, int End) Region(int k)
+    {
+        int i = _regions[k];
+        return (i + _start, Math.Min(i + _start + (1 << _regionOrder[i]), _zone.EndPfn));
+    }
 
     /// <summary>Aerated blocks on free_list[mt] of order, as of the last Holds that answered true.</summary>
     public int AeratedOn(int order, MigrateType mt) => _aerated[order * MigrateTypes.Count + (int)mt];
 
-    /// <summary>Mark the chunk of pfn for tiling (the frame oracle's own changes; call between Begin and Holds).</summary>
-    public void MarkChunkOf(int pfn)
+    /// <summary>Mark the block around pfn for tiling (the frame oracle's own changes; call between Begin and Holds).</summary>
+    public void MarkPoint(int pfn)
     {
         if (_zone.SpansPfn(pfn))
-            _chunks.Mark((pfn - _start) >> _chunkOrder);
+            Point(pfn - _start, 0);
+    }
+
+    private void Point(int i, int order)
+    {
+        if (!_points.Contains(i))
+            _pointOrder[i] = 0;
+        _points.Mark(i);
+        if (order > _pointOrder[i])
+            _pointOrder[i] = (byte)order;
     }
 
     /// <summary>
-    /// Start a check: collect the lists and chunks the changes since the last verified check
+    /// Start a check: collect the lists and points the changes since the last verified check
     /// touch. everything: as if every node and pageblock changed (Resync).
     /// </summary>
     public void Begin(bool everything)
@@ -150,7 +170,11 @@ public sealed partial class ZoneDelta
         }
         _touchedLists.Clear();
         _mustReach.Clear();
-        _chunks.Clear();
+        _points.Clear();
+        _regions.Clear();
+        if (everything)
+            for (int i = 0; i < _nrPages; i += 1 << _chunkOrder)
+                Point(i, _chunkOrder);
         var nodes = _log.Nodes;
         for (int k = 0; k < nodes.Count; k++)
         {
@@ -162,14 +186,15 @@ public sealed partial class ZoneDelta
                 if ((_oldFlags[i] & PageFlags.Buddy) != 0)
                     _touchedLists.Mark(_oldOrder[i] * MigrateTypes.Count + (int)_oldMt[i]);
                 _mustReach.Mark(i);
-                _chunks.Mark(i >> _chunkOrder);
+                if (!everything)
+                    Point(i, 0);
             }
             MustReachNode(_oldNext[i]);
             MustReachNode(_oldPrev[i]);
         }
         var pageblocks = _log.Pageblocks;
-        for (int k = 0; k < pageblocks.Count; k++)
-            _chunks.Mark((pageblocks[k] << _zone.PageblockOrder) >> _chunkOrder);
+        for (int k = 0; k < pageblocks.Count && !everything; k++)
+            Point(pageblocks[k] << _zone.PageblockOrder, _zone.PageblockOrder);
     }
 
     private void MustReachNode(int id)
@@ -181,9 +206,9 @@ public sealed partial class ZoneDelta
 
     /// <summary>
     /// Whether every buddy invariant surely holds (and the strict shape with it), given that
-    /// they held at the last verified check. Call after Begin (and MarkChunkOf).
+    /// they held at the last verified check. Call after Begin (and MarkPoint).
     /// </summary>
-    public bool Holds() => LabelsKnown() && ListsHold() && CountersHold() && ChunksHold() && ChangedPagesHold();
+    public bool Holds() => LabelsKnown() && ListsHold() && CountersHold() && RegionsHold() && ChangedPagesHold();
 
     /// <summary>
     /// The state checked is the verified one now: the shadow takes the changed nodes, the
