@@ -63,7 +63,7 @@ public static class CheckProfile
     /// <summary>The same steps with incremental checks: Apply and CheckInvariants timed apart.</summary>
     public static void IncrementalSplit(TextWriter log, int rounds)
     {
-        long apply = 0, check = 0, steps = 0, full = 0;
+        long apply = 0, check = 0, steps = 0, full = 0, applyBytes = 0, checkBytes = 0, idle = 0;
         for (int r = -1; r < rounds; r++)
         {
             var systems = Workloads.NewAerationSystems(incremental: true);
@@ -73,18 +73,26 @@ public static class CheckProfile
                 foreach (var op in scenarios[i].Operations)
                 {
                     long t0 = Stopwatch.GetTimestamp();
+                    long b0 = GC.GetAllocatedBytesForCurrentThread();
                     systems[i].Apply(op);
+                    long b1 = GC.GetAllocatedBytesForCurrentThread();
                     long t1 = Stopwatch.GetTimestamp();
                     if (systems[i].CheckInvariants() is { } v)
                         throw new InvalidOperationException($"violation in the bench workload: {v}");
                     long t2 = Stopwatch.GetTimestamp();
+                    long b2 = GC.GetAllocatedBytesForCurrentThread();
+                    if (r >= 0) { applyBytes += b1 - b0; checkBytes += b2 - b1; }
+                    long t3 = Stopwatch.GetTimestamp();
+                    for (int again = 0; again < 4; again++)
+                        systems[i].CheckInvariants();
+                    if (r >= 0) idle += Stopwatch.GetTimestamp() - t3;
                     if (r >= 0) { apply += t1 - t0; check += t2 - t1; steps++; }
                 }
                 if (r >= 0) full += systems[i].FullChecks;
             }
         }
         double perTick = 1e9 / Stopwatch.Frequency;
-        log.WriteLine($"[4c] incremental checks: Apply {apply * perTick / steps:F0} ns, CheckInvariants {check * perTick / steps:F0} ns per step ({full / rounds} full checks per round)");
+        log.WriteLine($"[4c] incremental checks: Apply {apply * perTick / steps:F0} ns, CheckInvariants {check * perTick / steps:F0} ns per step ({full / rounds} full checks per round); allocated per step: Apply {applyBytes / steps} B, CheckInvariants {checkBytes / steps} B; a check with nothing changed {idle * perTick / steps / 4:F0} ns");
     }
 
     /// <summary>

@@ -283,14 +283,17 @@ public sealed class AerationSystem : GuestSystem, Specs.Aeration.IAerationSubjec
 
     /// <summary>The aeration and guest invariants from what changed (Specs.Incremental.AerationDelta).</summary>
     protected override bool DesignChangesHold() =>
-        ZoneDeltas is { } zones && _delta is { } delta && delta.Holds(this, zones, ChangedFrames, _inLiveBlock ??= InLiveBlock);
+        _designHeld = ZoneDeltas is { } zones && _delta is { } delta && delta.Holds(this, zones, ChangedFrames, _inLiveBlock ??= InLiveBlock);
 
     private Func<int, bool>? _inLiveBlock;
+    private bool _designHeld; // the last DesignChangesHold answered true: AerationDelta's copies are current
 
     protected override void DesignCheckVerified()
     {
         base.DesignCheckVerified();
-        (_delta ??= new Specs.Incremental.AerationDelta(Aerator)).Record(Aerator);
+        if (!_designHeld)
+            (_delta ??= new Specs.Incremental.AerationDelta(Aerator)).Record(Aerator);
+        _designHeld = false;
     }
 
     /// <summary>

@@ -57,9 +57,9 @@ public class BuddySystem
     /// <summary>page_zone(): the zone that spans pfn (the first zone when none does, so that the zone's own checks refuse the pfn).</summary>
     public Zone ZoneOf(int pfn)
     {
-        foreach (var z in Zones)
-            if (z.SpansPfn(pfn))
-                return z;
+        for (int i = 0; i < Zones.Count; i++) // indexed: an enumerator of the list would be allocated on every step
+            if (Zones[i].SpansPfn(pfn))
+                return Zones[i];
         return Zone;
     }
 
@@ -334,11 +334,21 @@ public class BuddySystem
     /// Incrementally (IncrementalChecks): zone by zone, under the same one hold of its lock,
     /// the zone's changes are checked (buddy invariants, frame oracle, placement oracle); a zone
     /// whose changes cannot be shown harmless is checked in full, and so is every zone after it
-    /// and the design. Then the design's changes, else its full invariants. A full check is
-    /// followed by a resync of the records (ZoneDelta.Resync), so that the next check can be
-    /// incremental again.
+    /// and the design. Then the design's changes, else its full invariants. The first check, and
+    /// the one after a violation, runs the same incremental code over everything (an answer
+    /// "holds" from it needs no earlier state) and the design in full. A full check is followed
+    /// by a resync of the records (ZoneDelta.Resync), so that the next check can be incremental
+    /// again.
     /// </summary>
-    public Violation? CheckInvariants()
+    public Violation? CheckInvariants() => Check(inFull: false);
+
+    /// <summary>
+    /// CheckInvariants with the full check, whatever IncrementalChecks says (the end of a run:
+    /// ScenarioRunner); the records of changes start afresh from here as after any full check.
+    /// </summary>
+    public Violation? CheckInvariantsInFull() => Check(inFull: true);
+
+    private Violation? Check(bool inFull)
     {
         if (!IncrementalChecks)
         {
@@ -347,7 +357,14 @@ public class BuddySystem
             return CheckEveryInvariant();
         }
         _deltas ??= Zones.Select(z => new ZoneDelta(z)).ToArray();
-        bool full = !_verified || _sinceFull >= _fullCheckInterval;
+        // Three ways to check a zone: from its changes (the last check was verified); from
+        // everything, with the same code (after a construction or a failed check: an answer
+        // true needs no earlier state); in full (every FullCheckInterval-th check, on request,
+        // or when the other two cannot show the zone sound). The design goes from its changes
+        // only when every zone did.
+        bool inFullNow = inFull || (_verified && _sinceFull >= _fullCheckInterval);
+        bool fromChanges = _verified && !inFullNow;
+        bool anyFull = inFullNow;
         bool strict = true;
         _verified = false;
         Violation? placement = null;
@@ -356,31 +373,32 @@ public class BuddySystem
             var zone = Zones[i];
             lock (zone.Lock)
             {
-                if (!full && ZoneChangesHold(i))
+                if (!anyFull && ZoneChangesHold(i, everything: !fromChanges))
                     continue;
-                full = true;
+                anyFull = true;
+                fromChanges = false;
                 if ((BuddyInvariants.CheckAll(zone) ?? _oracles[i].Compare(zone)) is { } v)
                     return v;
                 placement ??= _placements[i].Compare(zone);
                 strict &= placement is null && Resync(i);
             }
         }
-        if (full)
+        if (anyFull)
             FullChecks++;
-        var result = (!full && DesignChangesHold() ? null : CheckDesignInvariants()) ?? placement;
+        var result = (fromChanges && DesignChangesHold() ? null : CheckDesignInvariants()) ?? placement;
         if (result is not null)
             return result;
         DesignCheckVerified();
         _verified = strict;
-        _sinceFull = full ? 0 : _sinceFull + 1;
+        _sinceFull = anyFull ? 0 : _sinceFull + 1;
         return null;
     }
 
     /// <summary>The zone's changes since the last verified check, checked; on true the records move on (under zone->lock).</summary>
-    private bool ZoneChangesHold(int i)
+    private bool ZoneChangesHold(int i, bool everything)
     {
         var delta = _deltas![i];
-        delta.Begin(everything: false);
+        delta.Begin(everything);
         _oracles[i].MarkChanges(delta);
         if (!(delta.Holds() && _oracles[i].ChangesCompareEqual(delta) && _placements[i].ChangesCompareEqual(delta)))
         {

@@ -67,7 +67,7 @@ public sealed class AerationDelta
         return BoundariesHold(a, zones) && FramesHold(s, changedFrames, inLiveBlock);
     }
 
-    /// <summary>The check passed: copy the boundaries and the ACTIVE zones.</summary>
+    /// <summary>The design was checked in full and passed: copy the boundaries and the ACTIVE zones.</summary>
     public void Record(Aerator aerator)
     {
         ArgumentNullException.ThrowIfNull(aerator);
@@ -84,10 +84,7 @@ public sealed class AerationDelta
         var zone = az.Zone;
         for (int order = 0; order < zone.MaxOrder; order++)
         {
-            int count = 0;
-            for (int m = 0; m < MigrateTypes.Count; m++)
-                count += delta.AeratedOn(order, (MigrateType)m);
-            if (count != az.NrFreeAerated[order])
+            if (delta.AeratedOn(order) != az.NrFreeAerated[order])
                 return false;
         }
         var nodes = delta.Checked.Nodes;
@@ -112,7 +109,11 @@ public sealed class AerationDelta
         return s.HintedSinceLastFree(pfn, zone.PageOrder(pfn));
     }
 
-    /// <summary>No raw block below the boundary, on the lists whose verdict may have changed.</summary>
+    /// <summary>
+    /// No raw block below the boundary, on the lists whose verdict may have changed. The copy
+    /// of the boundaries and the ACTIVE bits moves on as it is compared (a check that answers
+    /// false is followed by the full one and, if that passes, by Record).
+    /// </summary>
     private bool BoundariesHold(Aerator a, IReadOnlyList<ZoneDelta> zones)
     {
         int active = 0;
@@ -122,12 +123,20 @@ public sealed class AerationDelta
             bool on = a.Zones[i].Flags.Peek(ZoneFlag.AerationActive);
             active += on ? 1 : 0;
             activeChanged |= on != _active[i];
+            _active[i] = on;
         }
         if (active > 1)
             return false;
+        Span<bool> moved = stackalloc bool[_boundary.Length];
+        for (int b = 0; b < _boundary.Length; b++)
+        {
+            var now = a.Boundary.Get(a.MinOrder + b / MigrateTypes.Count, (MigrateType)(b % MigrateTypes.Count));
+            moved[b] = now != _boundary[b];
+            _boundary[b] = now;
+        }
         for (int i = 0; i < zones.Count; i++)
         {
-            if (!a.Zones[i].Flags.Peek(ZoneFlag.AerationActive))
+            if (!_active[i])
                 continue;
             var zone = zones[i].Zone;
             var touched = zones[i].TouchedLists;
@@ -135,9 +144,7 @@ public sealed class AerationDelta
             {
                 int order = a.MinOrder + b / MigrateTypes.Count;
                 var mt = (MigrateType)(b % MigrateTypes.Count);
-                bool again = activeChanged
-                    || touched.Contains(order * MigrateTypes.Count + (int)mt)
-                    || a.Boundary.Get(order, mt) != _boundary[b];
+                bool again = activeChanged || moved[b] || touched.Contains(order * MigrateTypes.Count + (int)mt);
                 if (again && _noRaw.CheckList(a, zone, order, mt) is not null)
                     return false;
             }

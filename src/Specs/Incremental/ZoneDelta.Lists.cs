@@ -85,24 +85,28 @@ public sealed partial class ZoneDelta
         return true;
     }
 
-    /// <summary>nr_free of every order and NR_FREE_PAGES against the list lengths: the walked lists' new ones, the others' verified ones.</summary>
+    /// <summary>
+    /// nr_free of every order and NR_FREE_PAGES against the list lengths: the verified sums
+    /// (kept per order) moved by what the walked lists gained or lost.
+    /// </summary>
     private bool CountersHold()
     {
-        long pages = 0;
-        for (int order = 0; order < _zone.MaxOrder; order++)
+        int maxOrder = _zone.MaxOrder;
+        Span<int> blocks = stackalloc int[maxOrder];
+        _orderBlocks.AsSpan().CopyTo(blocks);
+        long pages = _allocatablePages;
+        for (int k = 0; k < _touchedLists.Count; k++)
         {
-            int blocks = 0;
-            for (int m = 0; m < MigrateTypes.Count; m++)
-            {
-                int li = order * MigrateTypes.Count + m;
-                int count = _touchedLists.Contains(li) ? _newLength[li] : _length[li];
-                blocks += count;
-                if ((MigrateType)m != MigrateType.Isolate)
-                    pages += (long)count << order;
-            }
-            if (blocks != _zone.NrFree(order))
-                return false;
+            int li = _touchedLists[k];
+            int order = li / MigrateTypes.Count;
+            int delta = _newLength[li] - _length[li];
+            blocks[order] += delta;
+            if ((MigrateType)(li % MigrateTypes.Count) != MigrateType.Isolate)
+                pages += (long)delta << order;
         }
+        for (int order = 0; order < maxOrder; order++)
+            if (blocks[order] != _zone.NrFree(order))
+                return false;
         return pages == _zone.NrFreePages;
     }
 }

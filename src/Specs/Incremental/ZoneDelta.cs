@@ -61,6 +61,9 @@ public sealed partial class ZoneDelta
     private readonly int[] _aerated;
     private readonly int[] _newLength;
     private readonly int[] _newAerated;
+    private readonly int[] _orderBlocks;   // per order: the sum of _length over its lists
+    private readonly int[] _orderAerated;  // per order: the sum of _aerated
+    private long _allocatablePages;        // pages on the lists other than Isolate ones, by _length
 
     // Scratch of one check.
     private readonly int[] _reached; // page index -> _generation when a walk met it
@@ -94,6 +97,8 @@ public sealed partial class ZoneDelta
         _aerated = new int[lists];
         _newLength = new int[lists];
         _newAerated = new int[lists];
+        _orderBlocks = new int[zone.MaxOrder];
+        _orderAerated = new int[zone.MaxOrder];
         _reached = new int[_nrPages];
         _headAt = new int[_nrPages];
         _touchedLists = new DirtySet(lists);
@@ -132,8 +137,8 @@ public sealed partial class ZoneDelta
         return (i + _start, Math.Min(i + _start + (1 << _regionOrder[i]), _zone.EndPfn));
     }
 
-    /// <summary>Aerated blocks on free_list[mt] of order, as of the last Holds that answered true.</summary>
-    public int AeratedOn(int order, MigrateType mt) => _aerated[order * MigrateTypes.Count + (int)mt];
+    /// <summary>Aerated blocks on the lists of order, as of the last Holds that answered true.</summary>
+    public int AeratedOn(int order) => _orderAerated[order];
 
     /// <summary>Mark the block around pfn for tiling (the frame oracle's own changes; call between Begin and Holds).</summary>
     public void MarkPoint(int pfn)
@@ -235,6 +240,12 @@ public sealed partial class ZoneDelta
         for (int k = 0; k < _touchedLists.Count; k++)
         {
             int li = _touchedLists[k];
+            int order = li / MigrateTypes.Count;
+            int delta = _newLength[li] - _length[li];
+            _orderBlocks[order] += delta;
+            if ((MigrateType)(li % MigrateTypes.Count) != MigrateType.Isolate)
+                _allocatablePages += (long)delta << order;
+            _orderAerated[order] += _newAerated[li] - _aerated[li];
             _length[li] = _newLength[li];
             _aerated[li] = _newAerated[li];
         }
