@@ -64,6 +64,8 @@ public static class CheckProfile
     public static void IncrementalSplit(TextWriter log, int rounds)
     {
         long apply = 0, check = 0, steps = 0, full = 0, applyBytes = 0, checkBytes = 0, idle = 0;
+        var byOp = new Dictionary<string, long>();
+        var byOpN = new Dictionary<string, long>();
         for (int r = -1; r < rounds; r++)
         {
             var systems = Workloads.NewAerationSystems(incremental: true);
@@ -77,6 +79,7 @@ public static class CheckProfile
                     systems[i].Apply(op);
                     long b1 = GC.GetAllocatedBytesForCurrentThread();
                     long t1 = Stopwatch.GetTimestamp();
+                    long f0 = systems[i].FullChecks;
                     if (systems[i].CheckInvariants() is { } v)
                         throw new InvalidOperationException($"violation in the bench workload: {v}");
                     long t2 = Stopwatch.GetTimestamp();
@@ -86,12 +89,14 @@ public static class CheckProfile
                     for (int again = 0; again < 4; again++)
                         systems[i].CheckInvariants();
                     if (r >= 0) idle += Stopwatch.GetTimestamp() - t3;
-                    if (r >= 0) { apply += t1 - t0; check += t2 - t1; steps++; }
+                    if (r >= 0) { apply += t1 - t0; check += t2 - t1; steps++; var key = op.GetType().Name + (systems[i].FullChecks > f0 ? " (full)" : ""); byOp[key] = byOp.GetValueOrDefault(key) + (t2 - t1); byOpN[key] = byOpN.GetValueOrDefault(key) + 1; }
                 }
                 if (r >= 0) full += systems[i].FullChecks;
             }
         }
         double perTick = 1e9 / Stopwatch.Frequency;
+        foreach (var (k, t) in byOp.OrderByDescending(x => x.Value))
+            log.WriteLine($"    {k,-30} {byOpN[k] / rounds,6} steps, {t * perTick / byOpN[k],6:F0} ns per check, {100.0 * t / check,5:F1}%");
         log.WriteLine($"[4c] incremental checks: Apply {apply * perTick / steps:F0} ns, CheckInvariants {check * perTick / steps:F0} ns per step ({full / rounds} full checks per round); allocated per step: Apply {applyBytes / steps} B, CheckInvariants {checkBytes / steps} B; a check with nothing changed {idle * perTick / steps / 4:F0} ns");
     }
 
@@ -116,6 +121,14 @@ public static class CheckProfile
             }
         }
         double steps = (double)Workloads.AerationSteps * rounds;
+        var idle = Workloads.NewAerationSystems(incremental: true)[0];
+        idle.FullCheckInterval = int.MaxValue;
+        idle.CheckInvariants();
+        var c0 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        for (int k = 0; k < 200_000; k++)
+            idle.CheckInvariants();
+        var c1 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        log.WriteLine($"[4] CPU time of a check with nothing changed: {(c1 - c0).TotalSeconds / 200_000 * 1e9:F0} ns");
         log.WriteLine($"[4] CPU time per step: full {cpu[0] / steps * 1e9:F0} ns, apply alone {cpu[1] / steps * 1e9:F0} ns, incremental {cpu[2] / steps * 1e9:F0} ns ({cpu[1] / cpu[2] * 100:F0}% of it apply)");
     }
 

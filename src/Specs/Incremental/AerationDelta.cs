@@ -127,6 +127,8 @@ public sealed class AerationDelta
         }
         if (active > 1)
             return false;
+        if (active == 0 && !activeChanged)
+            return true; // the rule is on ACTIVE zones only; when one becomes ACTIVE, every list of it is checked
         Span<bool> moved = stackalloc bool[_boundary.Length];
         for (int b = 0; b < _boundary.Length; b++)
         {

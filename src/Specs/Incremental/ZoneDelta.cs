@@ -140,11 +140,17 @@ public sealed partial class ZoneDelta
     /// <summary>Aerated blocks on the lists of order, as of the last Holds that answered true.</summary>
     public int AeratedOn(int order) => _orderAerated[order];
 
-    /// <summary>Mark the block around pfn for tiling (the frame oracle's own changes; call between Begin and Holds).</summary>
-    public void MarkPoint(int pfn)
+    /// <summary>Mark the block of this order at pfn, and the blocks around it, for tiling (the frame oracle's own changes; call between Begin and Holds).</summary>
+    public void MarkPoint(int pfn, int order)
     {
-        if (_zone.SpansPfn(pfn))
-            Point(pfn - _start, 0);
+        // Its first page and its last at its order (the region around each holds the block
+        // when it is aligned; both ends when it is not), and one point per chunk it crosses.
+        long end = Math.Min((long)pfn + (1L << Math.Min(order, 30)), _zone.EndPfn);
+        int least = Math.Min(order, _chunkOrder);
+        for (long p = Math.Max(pfn, _start); p < end; p += 1 << _chunkOrder)
+            Point((int)p - _start, least);
+        if (end - 1 >= _start && end - 1 >= pfn)
+            Point((int)(end - 1) - _start, least);
     }
 
     private void Point(int i, int order)

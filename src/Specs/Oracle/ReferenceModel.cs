@@ -41,6 +41,7 @@ public sealed partial class ReferenceModel
         _state = new byte[EndPfn];
         _headOrder = new byte[EndPfn];
         _changed = new DirtySet(EndPfn);
+        _changedOrder = new byte[EndPfn];
     }
 
     /// <summary>The zone's first frame.</summary>
@@ -269,8 +270,10 @@ public sealed partial class ReferenceModel
     private void Mark(int pfn, int order, FrameState state)
     {
         _state.AsSpan(pfn, 1 << order).Fill((byte)state);
-        for (int p = pfn; p < pfn + (1 << order); p++)
-            _changed.Mark(p);
+        if (!_changed.Contains(pfn))
+            _changedOrder[pfn] = 0;
+        _changed.Mark(pfn);
+        _changedOrder[pfn] = (byte)Math.Max(_changedOrder[pfn], order);
         _headOrder[pfn] = state == FrameState.Free ? (byte)0 : (byte)(order + 1);
     }
 
