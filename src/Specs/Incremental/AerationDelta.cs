@@ -31,6 +31,7 @@ public sealed class AerationDelta
 {
     private readonly (Zone? Zone, int Node)[] _boundary;
     private readonly bool[] _active;
+    private long _boundaryVersion = -1; // AeratorBoundary.Version when _boundary was copied
     private readonly DeviceLifetime _deviceLifetime = new();
     private readonly RefcountAccounting _refcount = new();
     private readonly WellFormedHints _wellFormed = new();
@@ -75,6 +76,7 @@ public sealed class AerationDelta
             _boundary[i] = aerator.Boundary.Get(aerator.MinOrder + i / MigrateTypes.Count, (MigrateType)(i % MigrateTypes.Count));
         for (int i = 0; i < _active.Length; i++)
             _active[i] = aerator.Zones[i].Flags.Peek(ZoneFlag.AerationActive);
+        _boundaryVersion = aerator.Boundary.Version;
         _recorded = true;
     }
 
@@ -130,11 +132,15 @@ public sealed class AerationDelta
         if (active == 0 && !activeChanged)
             return true; // the rule is on ACTIVE zones only; when one becomes ACTIVE, every list of it is checked
         Span<bool> moved = stackalloc bool[_boundary.Length];
-        for (int b = 0; b < _boundary.Length; b++)
+        if (a.Boundary.Version != _boundaryVersion)
         {
-            var now = a.Boundary.Get(a.MinOrder + b / MigrateTypes.Count, (MigrateType)(b % MigrateTypes.Count));
-            moved[b] = now != _boundary[b];
-            _boundary[b] = now;
+            for (int b = 0; b < _boundary.Length; b++)
+            {
+                var now = a.Boundary.Get(a.MinOrder + b / MigrateTypes.Count, (MigrateType)(b % MigrateTypes.Count));
+                moved[b] = now != _boundary[b];
+                _boundary[b] = now;
+            }
+            _boundaryVersion = a.Boundary.Version;
         }
         for (int i = 0; i < zones.Count; i++)
         {
