@@ -164,9 +164,12 @@ public sealed class FastMode(int reps, int warmups, TextWriter log)
         log.WriteLine($"[4] aerated model (v1-fixed), {scenarios.Length} scenarios, {steps} steps, 1024 frames");
         var checkedSec = new List<double>();
         var applySec = new List<double>();
-        int violations = 0;
+        var incrementalSec = new List<double>();
+        int violations = 0, incrementalViolations = 0;
+        long fullChecks = 0;
         for (int r = -warmups; r < reps; r++)
         {
+            // Full, apply alone and incremental interleaved, so that machine noise hits all three alike.
             var systems = Workloads.NewAerationSystems();
             var sw = Stopwatch.StartNew();
             int v = Workloads.RunAeration(systems, check: true);
@@ -178,14 +181,23 @@ public sealed class FastMode(int reps, int warmups, TextWriter log)
             Workloads.RunAeration(systems, check: false);
             sw.Stop();
             if (r >= 0) applySec.Add(sw.Elapsed.TotalSeconds);
+
+            systems = Workloads.NewAerationSystems(incremental: true);
+            sw.Restart();
+            v = Workloads.RunAeration(systems, check: true);
+            sw.Stop();
+            if (r >= 0) { incrementalSec.Add(sw.Elapsed.TotalSeconds); incrementalViolations += v; fullChecks += systems.Sum(s => s.FullChecks); }
         }
         double withChecks = steps / Median(checkedSec);
         double applyOnly = steps / Median(applySec);
+        double incremental = steps / Median(incrementalSec);
         _results.Add(new("4", "Aerated model, Apply + CheckInvariants per step (1024 frames)", withChecks / 1e3, "k steps/s", "-", null,
-            $"{1e6 / withChecks:F1} us/step; {scenarios.Length} scenarios, {steps} steps; violations seen: {violations}"));
+            $"{1e6 / withChecks:F1} us/step; full checks; {scenarios.Length} scenarios, {steps} steps; violations seen: {violations}"));
         _results.Add(new("4b", "  Apply only (no invariant checks)", applyOnly / 1e3, "k steps/s", "-", null,
             $"{1e6 / applyOnly:F1} us/step; the invariant checks take {(1 - withChecks / applyOnly) * 100:F0}% of a checked step"));
-        log.WriteLine($"    {withChecks / 1e3:F1} k steps/s checked, {applyOnly / 1e3:F1} k steps/s apply only");
+        _results.Add(new("4c", "  Apply + incremental CheckInvariants", incremental / 1e3, "k steps/s", ">= 1000, within 2x of 4b", incremental >= 1e6 && incremental * 2 >= applyOnly,
+            $"{1e6 / incremental:F2} us/step; {applyOnly / incremental:F2}x apply alone, {incremental / withChecks:F1}x the full checks; {fullChecks / Math.Max(1, reps)} full checks per run of {steps}; violations seen: {incrementalViolations}"));
+        log.WriteLine($"    {withChecks / 1e3:F1} k steps/s checked in full, {incremental / 1e3:F1} k incrementally, {applyOnly / 1e3:F1} k steps/s apply only");
     }
 
     // ---- Target 5 (issue 9): the merged design beside v1-fixed, same zone, seed and scenario count ----

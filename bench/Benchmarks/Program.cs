@@ -23,6 +23,21 @@ for (int i = 0; i < args.Length; i++)
             return RunBdn(args[(i + 1)..]);
         case "--profile":
             Profile.Run(Console.Out, i + 2 < args.Length && args[i + 1] == "--loop" ? double.Parse(args[i + 2], System.Globalization.CultureInfo.InvariantCulture) : 0);
+            CheckProfile.Run(Console.Out);
+            return 0;
+        case "--check-profile":
+            if (i + 2 < args.Length && args[i + 1] == "--loop")
+                CheckProfile.Loop(Console.Out, double.Parse(args[i + 2], System.Globalization.CultureInfo.InvariantCulture));
+            else
+            {
+                CheckProfile.Run(Console.Out);
+                CheckProfile.IncrementalSplit(Console.Out, 5);
+            }
+            return 0;
+        case "--incremental-split":
+            for (int k = 0; k < 2; k++)
+                CheckProfile.IncrementalSplit(Console.Out, 5);
+            CheckProfile.CpuTimes(Console.Out, 10);
             return 0;
         case "--json" when i + 1 < args.Length:
             json = args[++i];

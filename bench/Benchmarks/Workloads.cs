@@ -91,8 +91,9 @@ public static class Workloads
 
     public static int AerationSteps => AerationScenarioSet.Sum(s => s.Operations.Count);
 
-    public static AerationSystem[] NewAerationSystems() =>
-        AerationScenarioSet.Select(s => new AerationSystem(s, AerationDesign.V1Fixed)).ToArray();
+    /// <summary>Fresh v1-fixed systems for target 4; incremental: BuddySystem.IncrementalChecks (off: every check is the full one).</summary>
+    public static AerationSystem[] NewAerationSystems(bool incremental = false) =>
+        AerationScenarioSet.Select(s => new AerationSystem(s, AerationDesign.V1Fixed) { IncrementalChecks = incremental }).ToArray();
 
     private static Scenario[]? s_reportingScenarios;
 
@@ -102,8 +103,8 @@ public static class Workloads
             .Sample(AerationScenarios, new Rnd((ulong)Seed, 0x9E3779B97F4A7C15UL), AerationSize);
 
     /// <summary>Fresh mainline reporting systems for target 5.</summary>
-    public static BuddySystem[] NewReportingSystems() =>
-        ReportingScenarioSet.Select(s => (BuddySystem)new PageReportingSystem(s, global::Reporting.ReportingVersion.Mainline)).ToArray();
+    public static BuddySystem[] NewReportingSystems(bool incremental = false) =>
+        ReportingScenarioSet.Select(s => (BuddySystem)new PageReportingSystem(s, global::Reporting.ReportingVersion.Mainline) { IncrementalChecks = incremental }).ToArray();
 
     /// <summary>Apply then CheckInvariants for every step of every scenario. Returns the violations seen.</summary>
     public static int RunAeration(AerationSystem[] systems, bool check) => RunSystems(systems, AerationScenarioSet, check);

@@ -28,10 +28,21 @@ public sealed class AeratorBoundary
     public (Zone? Zone, int Node) Get(int order, MigrateType mt) => _boundary[order - _minOrder, (int)mt];
 
     /// <summary>aerator_reset_boundary(): point at the list head of the zone's free_list.</summary>
-    public void Reset(Zone zone, int order, MigrateType mt) => _boundary[order - _minOrder, (int)mt] = (zone, zone.ListHead(order, mt));
+    public void Reset(Zone zone, int order, MigrateType mt)
+    {
+        _boundary[order - _minOrder, (int)mt] = (zone, zone.ListHead(order, mt));
+        Version++;
+    }
 
     /// <summary>aerator_add_to_boundary(): the block at pfn is now the topmost aerated block.</summary>
-    public void Add(Zone zone, int pfn, int order, MigrateType mt) => _boundary[order - _minOrder, (int)mt] = (zone, pfn);
+    public void Add(Zone zone, int pfn, int order, MigrateType mt)
+    {
+        _boundary[order - _minOrder, (int)mt] = (zone, pfn);
+        Version++;
+    }
+
+    /// <summary>Counts the writes to the array (not kernel state): an incremental checker compares the boundaries only when it moved.</summary>
+    public long Version { get; private set; }
 
     /// <summary>
     /// Canonical state (exhaustive exploration): every entry as (the zone's index in zones, or
@@ -63,6 +74,7 @@ public sealed class AeratorBoundary
         if (b.Zone != zone || b.Node != pfn)
             return false;
         b = (zone, zone.Lists.Next(pfn));
+        Version++;
         return true;
     }
 }

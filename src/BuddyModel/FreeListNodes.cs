@@ -50,8 +50,30 @@ public sealed class FreeListNodes
     /// <summary>Whether n is linked into some list.</summary>
     public bool IsLinked(int n) => _links[n - _first].Next != Poison;
 
+    /// <summary>Where every write of a link is recorded, when an incremental checker watches (the zone sets it).</summary>
+    internal ZoneChangeLog? Log
+    {
+        get => _log;
+        set => _log = value;
+    }
+
+    private ZoneChangeLog? _log;
+
+    /// <summary>Record the three nodes a link store touches; out of line, so that Del and Insert stay as small as without a log.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void Logged(int a, int b, int c)
+    {
+        _log!.Node(a);
+        _log.Node(b);
+        _log.Node(c);
+    }
+
     /// <summary>INIT_LIST_HEAD: an empty list is a head pointing at itself.</summary>
-    public void InitHead(int head) => _links[head - _first] = new Link { Next = head, Prev = head };
+    public void InitHead(int head)
+    {
+        _log?.Node(head);
+        _links[head - _first] = new Link { Next = head, Prev = head };
+    }
 
     /// <summary>list_empty.</summary>
     public bool IsEmpty(int head) => _links[head - _first].Next == head;
@@ -67,6 +89,8 @@ public sealed class FreeListNodes
     {
         ref var link = ref _links[n - _first];
         int p = link.Prev, x = link.Next;
+        if (_log is not null)
+            Logged(n, p, x);
         _links[p - _first].Next = x;
         _links[x - _first].Prev = p;
         link = new Link { Next = Poison, Prev = Poison };
@@ -101,6 +125,8 @@ public sealed class FreeListNodes
 
     private void Insert(int n, int prev, int next)
     {
+        if (_log is not null)
+            Logged(n, prev, next);
         _links[prev - _first].Next = n;
         _links[n - _first] = new Link { Next = next, Prev = prev };
         _links[next - _first].Prev = n;

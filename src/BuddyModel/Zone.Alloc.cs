@@ -27,6 +27,7 @@ public partial class Zone
         }
         SetPageOrder(pfn, order, PageFlags.Allocated);
         _listMt[pfn - _start] = mt; // set_pcppage_migratetype
+        Touch(pfn);
         NrFreePages -= 1 << order;
         Observer?.Allocated(this, order, mt, pfn);
         return pfn;

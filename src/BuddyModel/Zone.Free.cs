@@ -22,6 +22,7 @@ public partial class Zone
             throw new BadPageException(pfn, $"freed at order {order} but allocated at order {_order[pfn - _start]}");
         Observer?.Freeing(this, pfn, order);
         _flags[pfn - _start] &= ~PageFlags.Allocated;
+        Touch(pfn);
         // free_one_page(): the migratetype is the pageblock's at the time of the free; from 6.10
         // a block over pageblocks of different migratetypes is freed pageblock by pageblock.
         if (Era >= KernelEra.V6_10)

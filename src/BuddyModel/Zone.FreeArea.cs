@@ -8,6 +8,7 @@ public partial class Zone
     {
         SetPageOrder(pfn, order, PageFlags.Buddy);
         _listMt[pfn - _start] = mt;
+        Touch(pfn);
         Lists.Add(pfn, HeadOf(order, mt));
         _nrFree[order]++;
     }
@@ -20,6 +21,7 @@ public partial class Zone
     {
         SetPageOrder(pfn, order, PageFlags.Buddy);
         _listMt[pfn - _start] = mt;
+        Touch(pfn);
         int head = HeadOf(order, mt);
         int tail = _hintingOff ? head : _hinting.GetTail(this, order, mt);
         if (tail != head)
@@ -41,6 +43,7 @@ public partial class Zone
         Lists.Del(pfn);
         if ((_flags[pfn - _start] & ~_keptOnDel & PageFlags.Reported) != 0)
             Reach.Hit(GuardedRule.DelClearsReported);
+        Touch(pfn);
         _flags[pfn - _start] &= _keptOnDel; // __ClearPageBuddy; 5.2: a hinting flag is the design's to clear; 5.7+: PG_reported goes
         _nrFree[order]--;
     }
@@ -63,5 +66,6 @@ public partial class Zone
         else
             Lists.Move(pfn, HeadOf(order, mt));
         _listMt[pfn - _start] = mt;
+        Touch(pfn);
     }
 }

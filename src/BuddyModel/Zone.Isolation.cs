@@ -113,6 +113,7 @@ public partial class Zone
     private void FreeHeldBlock(int pfn, int order, MigrateType mt, FreeFlags flags)
     {
         _flags[pfn - _start] &= ~PageFlags.Held;
+        Touch(pfn);
         FreeOnePage(pfn, order, mt, flags);
     }
 

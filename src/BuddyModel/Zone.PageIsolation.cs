@@ -239,7 +239,24 @@ public partial class Zone
         return null;
     }
 
-    internal void RegisterIsolationWalk(PageIsolationWalk walk) => _walks.Add(walk);
+    internal void RegisterIsolationWalk(PageIsolationWalk walk)
+    {
+        _walks.Add(walk);
+        TouchWalkRange(walk);
+    }
 
-    internal void UnregisterIsolationWalk(PageIsolationWalk walk) => _walks.Remove(walk);
+    internal void UnregisterIsolationWalk(PageIsolationWalk walk)
+    {
+        _walks.Remove(walk);
+        TouchWalkRange(walk);
+    }
+
+    /// <summary>A walk's range changes what Block shape allows there (InTransition): record its pageblocks as changed.</summary>
+    private void TouchWalkRange(PageIsolationWalk walk)
+    {
+        if (_changes is not { } log)
+            return;
+        for (int p = Math.Max(walk.StartPfn, StartPfn); p < Math.Min(walk.EndPfn, EndPfn); p += 1 << PageblockOrder)
+            log.Pageblocks.Mark((p - _start) >> PageblockOrder);
+    }
 }

@@ -49,7 +49,11 @@ public partial class Zone
     }
 
     /// <summary>set_pageblock_migratetype(): the pageblock bits only.</summary>
-    protected void SetPageblockMigratetypeRaw(int pfn, MigrateType mt) => _pageblockMt[(pfn - _start) >> PageblockOrder] = mt;
+    protected void SetPageblockMigratetypeRaw(int pfn, MigrateType mt)
+    {
+        _pageblockMt[(pfn - _start) >> PageblockOrder] = mt;
+        _changes?.Pageblocks.Mark((pfn - _start) >> PageblockOrder);
+    }
 
     /// <summary>
     /// move_freepages_block(): move every free block headed in the pageblock of pfn to

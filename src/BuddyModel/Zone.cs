@@ -143,6 +143,34 @@ public partial class Zone
     /// </summary>
     public IZoneObserver? Observer { get; set; }
 
+    /// <summary>
+    /// Where every store to the pages, the list links and the pageblock bits is recorded, for an
+    /// incremental checker (ZoneChangeLog); null by default, which costs one test per store.
+    /// </summary>
+    public ZoneChangeLog? ChangeLog
+    {
+        get => _changes;
+        set
+        {
+            _changes = value;
+            Lists.Log = value;
+        }
+    }
+
+    private ZoneChangeLog? _changes;
+
+    /// <summary>Record a store to the page at pfn (flags, order or recorded migratetype): one test when no log is attached.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void Touch(int pfn)
+    {
+        if (_changes is not null)
+            TouchLogged(pfn);
+    }
+
+    /// <summary>Out of line, so that the allocator's hot paths stay as small as without a log.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void TouchLogged(int pfn) => _changes!.Node(pfn);
+
     /// <summary>Node id of the sentinel head of free_area[order].free_list[mt].</summary>
     public int ListHead(int order, MigrateType mt)
     {
@@ -193,6 +221,7 @@ public partial class Zone
         if ((flag & ~(PageFlags.Aerated | PageFlags.Reported)) != 0)
             throw new ArgumentException($"only hinting flags may be set from outside the allocator, not {flag}", nameof(flag));
         _flags[CheckPfn(pfn) - _start] |= flag;
+        Touch(pfn);
     }
 
     /// <summary>Clears a hinting flag (Aerated or Reported). For hinting designs.</summary>
@@ -201,6 +230,7 @@ public partial class Zone
         if ((flag & ~(PageFlags.Aerated | PageFlags.Reported)) != 0)
             throw new ArgumentException($"only hinting flags may be cleared from outside the allocator, not {flag}", nameof(flag));
         _flags[CheckPfn(pfn) - _start] &= ~flag;
+        Touch(pfn);
     }
 
     /// <summary>Direct access to nr_free for deliberately broken models in tests.</summary>
@@ -226,6 +256,7 @@ public partial class Zone
     {
         _flags[pfn - _start] = state | (_flags[pfn - _start] & HintingFlags);
         _order[pfn - _start] = (byte)order;
+        Touch(pfn);
     }
 
     /// <summary>The pfn itself, or a BadPageException when it is outside the zone.</summary>

@@ -51,6 +51,7 @@ public static class CheckCommand
         var singleZone = new Option<bool>("--single-zone") { Description = "Generate guests of one zone only (by default a quarter of the scenarios run on guests of several small zones: DMA32 + Normal, DMA + DMA32 + Normal)." };
         var noIsolation = new Option<bool>("--no-isolation") { Description = "Generate no isolation (MIGRATE_ISOLATE, __isolate_free_page, putback)." };
         var isolationWalk = new Option<bool>("--isolation-walk") { Description = "Mix the isolation walk (start_isolate_page_range / undo_isolate_page_range, one zone->lock hold per step) into the generated scenarios; every default design has a finding with it (docs/kernel-map.md)." };
+        var fullChecks = new Option<bool>("--full-checks") { Description = "Check every invariant in full after every step, instead of checking what the step changed (with a full check every 256 steps and at the end of each run): the same verdicts, slower." };
         var noConcurrency = new Option<bool>("--no-concurrency") { Description = "Skip the concurrency stage: the Coyote scenarios of the designs, explored with PCT and random after the sequential checks." };
         var concurrencyIterations = NumberOptions.Optional("--concurrency-iterations", $"Iterations per Coyote scenario and strategy in the concurrency stage, {NumberOptions.Range(1, ConcurrencyStage.MaxIterations)}. Default {ConcurrencyStage.DefaultIterations}.", 1, ConcurrencyStage.MaxIterations);
         var noBuild = new Option<bool>("--no-build") { Description = "Do not build tests/Concurrency before the concurrency stage (it must be built and rewritten already)." };
@@ -60,7 +61,7 @@ public static class CheckCommand
         var skipRegressions = new Option<bool>("--skip-regressions") { Description = "Do not replay the regressions folder first." };
         var command = new Command("check", "Run the generated-sequence checks; exit 1 and write the shrunk counterexample on a violation.")
         {
-            design, seed, runs, batch, maxOps, zonePages, maxOrder, pageblockOrder, minWatermark, hwm, capacity, noIsolation, isolationWalk, noPoisoning, singleZone, noConcurrency, concurrencyIterations, noBuild, shard, outDir, regressions, skipRegressions,
+            design, seed, runs, batch, maxOps, zonePages, maxOrder, pageblockOrder, minWatermark, hwm, capacity, noIsolation, isolationWalk, noPoisoning, singleZone, fullChecks, noConcurrency, concurrencyIterations, noBuild, shard, outDir, regressions, skipRegressions,
         };
         command.SetAction(parse =>
         {
@@ -93,6 +94,7 @@ public static class CheckCommand
                 IsolationWalk = parse.GetValue(isolationWalk),
                 NoPoisoning = parse.GetValue(noPoisoning),
                 SingleZone = parse.GetValue(singleZone),
+                FullChecks = parse.GetValue(fullChecks),
                 NoConcurrency = parse.GetValue(noConcurrency),
                 ConcurrencyIterations = (int?)parse.GetValue(concurrencyIterations) ?? d.ConcurrencyIterations,
                 NoBuild = parse.GetValue(noBuild),

@@ -39,7 +39,12 @@ public static class CheckRunner
         RunReport Run(Scenario sc)
         {
             BuddySystem? system = null;
-            var report = ScenarioRunner.Run(sc, s => system = Designs.MakeSystem(design, s));
+            var report = ScenarioRunner.Run(sc, s =>
+            {
+                system = Designs.MakeSystem(design, s);
+                system.IncrementalChecks = !settings.FullChecks;
+                return system;
+            });
             if (!failed)
             {
                 runs++;

@@ -32,6 +32,13 @@ public sealed record CheckSettings
     /// <summary>Generate guests of one zone only (the generators' multi-zone guests are a quarter of the default mix).</summary>
     public bool SingleZone { get; init; }
 
+    /// <summary>
+    /// Check every invariant in full after every step (BuddySystem.IncrementalChecks off).
+    /// By default a step's check looks at what the step changed, with the same verdicts and
+    /// messages (IncrementalCheckTests compare the two).
+    /// </summary>
+    public bool FullChecks { get; init; }
+
     /// <summary>Skip the concurrency stage (the Coyote scenarios after the sequential checks).</summary>
     public bool NoConcurrency { get; init; }
 

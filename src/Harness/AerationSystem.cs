@@ -280,6 +280,23 @@ public sealed class AerationSystem : GuestSystem, Specs.Aeration.IAerationSubjec
 
     protected override Violation? CheckDesignInvariants() => Specs.Aeration.AerationInvariants.CheckAll(this);
 
+    private Specs.Incremental.AerationDelta? _delta;
+
+    /// <summary>The aeration and guest invariants from what changed (Specs.Incremental.AerationDelta).</summary>
+    protected override bool DesignChangesHold() =>
+        _designHeld = ZoneDeltas is { } zones && _delta is { } delta && delta.Holds(this, zones, ChangedFrames, _inLiveBlock ??= InLiveBlock);
+
+    private Func<int, bool>? _inLiveBlock;
+    private bool _designHeld; // the last DesignChangesHold answered true: AerationDelta's copies are current
+
+    protected override void DesignCheckVerified()
+    {
+        base.DesignCheckVerified();
+        if (!_designHeld)
+            (_delta ??= new Specs.Incremental.AerationDelta(Aerator)).Record(Aerator);
+        _designHeld = false;
+    }
+
     /// <summary>
     /// The settling bound for this zone: the setup's bound holds for zones of up to
     /// SettleBoundBlocks candidate blocks (free blocks of order >= MIN_ORDER fit in the zone

@@ -3,6 +3,7 @@ using BuddyModel;
 using Specs.Buddy;
 using Harness.Operations;
 using Specs.Oracle;
+using Specs.Incremental;
 
 namespace Harness;
 
@@ -56,9 +57,9 @@ public class BuddySystem
     /// <summary>page_zone(): the zone that spans pfn (the first zone when none does, so that the zone's own checks refuse the pfn).</summary>
     public Zone ZoneOf(int pfn)
     {
-        foreach (var z in Zones)
-            if (z.SpansPfn(pfn))
-                return z;
+        for (int i = 0; i < Zones.Count; i++) // indexed: an enumerator of the list would be allocated on every step
+            if (Zones[i].SpansPfn(pfn))
+                return Zones[i];
         return Zone;
     }
 
@@ -162,6 +163,7 @@ public class BuddySystem
                     if (pfn < 0)
                         return new StepOutcome($"no block{where}: allocation failed", oracle.OnAllocationFailed(zone, a.Order));
                     _live.Add((pfn, a.Order));
+                    LiveChanged(pfn, a.Order, true);
                     return new StepOutcome($"pfn {pfn}{where}", oracle.OnAllocated(zone, pfn, a.Order, a.Mt) ?? OnAllocated(pfn, a.Order));
                 }
                 case FreePages f:
@@ -171,6 +173,7 @@ public class BuddySystem
                     int i = Index(f.Block, _live.Count);
                     var (pfn, order) = _live[i];
                     _live.RemoveAt(i);
+                    LiveChanged(pfn, order, false);
                     var before = OnFreeing(pfn, order);
                     zone.Free(pfn, order);
                     return new StepOutcome($"freed pfn {pfn} order {order}", before ?? oracle.OnFreed(pfn, order));
@@ -285,6 +288,11 @@ public class BuddySystem
         return 0;
     }
 
+    /// <summary>A block joined (live) or left the test's live blocks (Live): a hook for content models' incremental checks.</summary>
+    protected virtual void LiveChanged(int pfn, int order, bool live)
+    {
+    }
+
     /// <summary>The guest got a block from the allocator (under zone->lock): a hook for content models.</summary>
     protected virtual Violation? OnAllocated(int pfn, int order) => null;
 
@@ -298,13 +306,127 @@ public class BuddySystem
     public virtual Violation? Finish(List<string> log) => null;
 
     /// <summary>
+    /// Whether CheckInvariants may check only what changed since its last verified check (the
+    /// default). Off, every check is the full one. The incremental check answers exactly as the
+    /// full one does, violation and message alike (Specs.Incremental.ZoneDelta says why, per
+    /// invariant; IncrementalCheckTests compare the two over generated scenarios and every
+    /// broken model): it only decides that nothing can have broken, and hands every other case
+    /// to the full check.
+    /// </summary>
+    public bool IncrementalChecks { get; set; } = true;
+
+    /// <summary>With incremental checks, every FullCheckInterval-th check is a full one anyway (default 256).</summary>
+    public int FullCheckInterval
+    {
+        get => _fullCheckInterval;
+        set => _fullCheckInterval = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "at least 1");
+    }
+
+    private int _fullCheckInterval = 256;
+    private ZoneDelta[]? _deltas;
+    private bool _verified;   // the last check passed, and every record of changes starts from its state
+    private int _sinceFull;   // incremental checks since the last full one
+
+    /// <summary>Full checks run (bookkeeping for tests and the bench: how often the incremental path handed over).</summary>
+    public long FullChecks { get; private set; }
+
+    /// <summary>
     /// Every invariant of this system, at a point where zone->lock is free: the first violation
     /// or null. The placement oracle is compared under the same hold of zone->lock as the
     /// allocator's invariants (one lock, as before it existed: the Coyote traces replay the same
     /// scheduling points) but reported last, so that a finding a design's own invariant names is
     /// reported by that invariant.
+    ///
+    /// Incrementally (IncrementalChecks): zone by zone, under the same one hold of its lock,
+    /// the zone's changes are checked (buddy invariants, frame oracle, placement oracle); a zone
+    /// whose changes cannot be shown harmless is checked in full, and so is every zone after it
+    /// and the design. Then the design's changes, else its full invariants. The first check, and
+    /// the one after a violation, runs the same incremental code over everything (an answer
+    /// "holds" from it needs no earlier state) and the design in full. A full check is followed
+    /// by a resync of the records (ZoneDelta.Resync), so that the next check can be incremental
+    /// again.
     /// </summary>
-    public Violation? CheckInvariants()
+    public Violation? CheckInvariants() => Check(inFull: false);
+
+    /// <summary>
+    /// CheckInvariants with the full check, whatever IncrementalChecks says (the end of a run:
+    /// ScenarioRunner); the records of changes start afresh from here as after any full check.
+    /// </summary>
+    public Violation? CheckInvariantsInFull() => Check(inFull: true);
+
+    private Violation? Check(bool inFull)
+    {
+        if (!IncrementalChecks)
+        {
+            _verified = false;
+            FullChecks++;
+            return CheckEveryInvariant();
+        }
+        _deltas ??= Zones.Select(z => new ZoneDelta(z)).ToArray();
+        // Three ways to check a zone: from its changes (the last check was verified); from
+        // everything, with the same code (after a construction or a failed check: an answer
+        // true needs no earlier state); in full (every FullCheckInterval-th check, on request,
+        // or when the other two cannot show the zone sound). The design goes from its changes
+        // only when every zone did.
+        bool inFullNow = inFull || (_verified && _sinceFull >= _fullCheckInterval);
+        bool fromChanges = _verified && !inFullNow;
+        bool anyFull = inFullNow;
+        bool strict = true;
+        _verified = false;
+        Violation? placement = null;
+        for (int i = 0; i < Zones.Count; i++)
+        {
+            var zone = Zones[i];
+            lock (zone.Lock)
+            {
+                if (!anyFull && ZoneChangesHold(i, everything: !fromChanges))
+                    continue;
+                anyFull = true;
+                fromChanges = false;
+                if ((BuddyInvariants.CheckAll(zone) ?? _oracles[i].Compare(zone)) is { } v)
+                    return v;
+                placement ??= _placements[i].Compare(zone);
+                strict &= placement is null && Resync(i);
+            }
+        }
+        if (anyFull)
+            FullChecks++;
+        var result = (fromChanges && DesignChangesHold() ? null : CheckDesignInvariants()) ?? placement;
+        if (result is not null)
+            return result;
+        DesignCheckVerified();
+        _verified = strict;
+        _sinceFull = anyFull ? 0 : _sinceFull + 1;
+        return null;
+    }
+
+    /// <summary>The zone's changes since the last verified check, checked; on true the records move on (under zone->lock).</summary>
+    private bool ZoneChangesHold(int i, bool everything)
+    {
+        var delta = _deltas![i];
+        delta.Begin(everything);
+        _oracles[i].MarkChanges(delta);
+        if (!(delta.Holds() && _oracles[i].ChangesCompareEqual(delta) && _placements[i].ChangesCompareEqual(delta)))
+        {
+            delta.Abandon();
+            return false;
+        }
+        delta.Commit();
+        _oracles[i].ForgetChanges();
+        _placements[i].ForgetChanges();
+        return true;
+    }
+
+    /// <summary>After a full check of zone i passed: its records start from here (false: its shape is not strict, so stay with full checks).</summary>
+    private bool Resync(int i)
+    {
+        _oracles[i].ForgetChanges();
+        _placements[i].ForgetChanges();
+        return _deltas![i].Resync();
+    }
+
+    /// <summary>The full check: every invariant of every zone, the design's, the placement oracle's last.</summary>
+    private Violation? CheckEveryInvariant()
     {
         Violation? placement = null;
         for (int i = 0; i < Zones.Count; i++)
@@ -318,6 +440,25 @@ public class BuddySystem
             }
         }
         return CheckDesignInvariants() ?? placement;
+    }
+
+    /// <summary>
+    /// The incremental records of every zone, as of the last verified check (null before the
+    /// first check with IncrementalChecks): a design's DesignChangesHold reads the changed pages
+    /// and touched lists there.
+    /// </summary>
+    protected IReadOnlyList<ZoneDelta>? ZoneDeltas => _deltas;
+
+    /// <summary>
+    /// Whether the design's own invariants surely hold, judged from what changed since the last
+    /// verified check (every zone's changes are verified and readable in ZoneDeltas when this
+    /// is asked). false (the default): check them in full.
+    /// </summary>
+    protected virtual bool DesignChangesHold() => false;
+
+    /// <summary>The check passed: a design's records of changes start from here.</summary>
+    protected virtual void DesignCheckVerified()
+    {
     }
 
     /// <summary>A design's own invariants, checked after the allocator's and the frame oracle's, before the placement oracle's.</summary>

@@ -27,6 +27,8 @@ public abstract class GuestSystem : BuddySystem, IGuest
     private readonly ulong[] _tag;
     private readonly SortedDictionary<string, int> _facts = new(StringComparer.Ordinal);
     private ulong _nextTag = 1;
+    private readonly DirtySet _changedFrames;
+    private readonly int[] _liveCount;
 
     /// <summary>A guest on the zone; memory is the design's guest memory (the host drops into it), or a new one.</summary>
     protected GuestSystem(Zone zone, bool pagePoisoning, ulong poisonValue, GuestMemory? memory = null)
@@ -49,6 +51,9 @@ public abstract class GuestSystem : BuddySystem, IGuest
         _lastHintSeq = new long[frames];
         Array.Fill(_lastHintSeq, -1);
         _tag = new ulong[frames];
+        _changedFrames = new DirtySet(frames);
+        _liveCount = new int[frames];
+        Memory.Changes = _changedFrames;
         if (PagePoisoning)
             foreach (var z in Zones)
                 for (int p = z.StartPfn; p < z.EndPfn; p++)
@@ -160,12 +165,35 @@ public abstract class GuestSystem : BuddySystem, IGuest
             if (_lastHintSeq[p] <= _lastAllocSeq[p] || _lastHintSeq[p] <= _lastFreeSeq[p])
                 wasted = false;
             _lastHintSeq[p] = Seq;
+            _changedFrames.Mark(p);
         }
         return wasted;
     }
 
     /// <summary>Count a reachability fact.</summary>
     protected void Fact(string name) => _facts[name] = _facts.TryGetValue(name, out int n) ? n + 1 : 1;
+
+    /// <summary>
+    /// Frames whose content, backing, tag or hint ledger changed, or that joined a live block,
+    /// since the last verified check (the guest invariants' incremental checks read them; the
+    /// system clears them once a check is verified).
+    /// </summary>
+    protected DirtySet ChangedFrames => _changedFrames;
+
+    /// <summary>Whether the frame lies in a block of Live.</summary>
+    protected bool InLiveBlock(int pfn) => _liveCount[pfn] > 0;
+
+    protected override void DesignCheckVerified() => _changedFrames.Clear();
+
+    protected override void LiveChanged(int pfn, int order, bool live)
+    {
+        for (int p = pfn; p < pfn + (1 << order) && p < _liveCount.Length; p++)
+        {
+            _liveCount[p] += live ? 1 : -1;
+            if (live)
+                _changedFrames.Mark(p);
+        }
+    }
 
     protected override Violation? OnAllocated(int pfn, int order)
     {
@@ -176,6 +204,7 @@ public abstract class GuestSystem : BuddySystem, IGuest
             ulong tag = (_nextTag << 20) | (uint)(p - pfn);
             Memory.Write(p, tag);
             _tag[p] = tag;
+            _changedFrames.Mark(p);
         }
         _nextTag++;
         return v;
@@ -188,6 +217,7 @@ public abstract class GuestSystem : BuddySystem, IGuest
         {
             _tag[p] = 0;
             _lastFreeSeq[p] = Seq;
+            _changedFrames.Mark(p);
             if (PagePoisoning)
                 Memory.Write(p, PoisonValue);
         }

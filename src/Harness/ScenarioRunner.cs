@@ -75,7 +75,14 @@ public static class ScenarioRunner
             if (violation != null)
                 return new RunReport(log, i + 1, violation, null);
         }
-        // The end of the scenario: let the system settle (liveness checks live here).
+        // The end of the scenario: a full check first when the steps were checked incrementally
+        // (it agrees with them: IncrementalCheckTests; here so that a run never ends on
+        // incremental checks alone), then let the system settle (liveness checks live here).
+        if (system.IncrementalChecks && system.CheckInvariantsInFull() is { } end)
+        {
+            observe?.Invoke(new ScenarioStep(scenario.Operations.Count, log.Count > 0 ? log[^1] : "initial state", system, end, null));
+            return new RunReport(log, scenario.Operations.Count, end, null);
+        }
         int before = log.Count;
         var final = system.Finish(log);
         if (log.Count > before || final is not null)

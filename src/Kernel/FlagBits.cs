@@ -33,7 +33,14 @@ public sealed class FlagBits<TBit> where TBit : struct, Enum
         sink.Add(_bits);
     }
 
-    private static int Mask(TBit bit) => 1 << Convert.ToInt32(bit, System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The bit's mask. Read without boxing (Convert.ToInt32 boxed the enum: an allocation on every test of every flag).</summary>
+    private static int Mask(TBit bit) => 1 << (System.Runtime.CompilerServices.Unsafe.SizeOf<TBit>() switch
+    {
+        1 => System.Runtime.CompilerServices.Unsafe.As<TBit, byte>(ref bit),
+        2 => System.Runtime.CompilerServices.Unsafe.As<TBit, short>(ref bit),
+        4 => System.Runtime.CompilerServices.Unsafe.As<TBit, int>(ref bit),
+        _ => Convert.ToInt32(bit, System.Globalization.CultureInfo.InvariantCulture),
+    });
 
     private void Update(Func<int, int> f)
     {

@@ -48,6 +48,18 @@ public sealed class CliEndToEndTests
         Assert.Equal(File.ReadAllBytes(fa), File.ReadAllBytes(fb));
     }
 
+    /// <summary>Checking every step in full (--full-checks) finds the same, shrinks to the same and says so in the same words as the default incremental check.</summary>
+    [Fact]
+    public void Full_checks_give_the_same_file_and_summary_as_incremental_ones()
+    {
+        string a = TestFiles.TempDir(), b = TestFiles.TempDir();
+        var incremental = Run("check", "--no-concurrency", "--design", "v1", "--runs", "200", "--skip-regressions", "--out", a);
+        var full = Run("check", "--no-concurrency", "--design", "v1", "--runs", "200", "--skip-regressions", "--full-checks", "--out", b);
+        Assert.Equal(ExitCodes.Failed, incremental.Code);
+        Assert.Equal(incremental.Out.Replace(a, "OUT", StringComparison.Ordinal), full.Out.Replace(b, "OUT", StringComparison.Ordinal));
+        Assert.Equal(File.ReadAllBytes(Directory.GetFiles(a).Single()), File.ReadAllBytes(Directory.GetFiles(b).Single()));
+    }
+
     [Fact]
     public void Shards_split_the_seed_batches_between_them()
     {

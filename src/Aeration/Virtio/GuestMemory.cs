@@ -49,11 +49,15 @@ public sealed class GuestMemory
     /// <summary>The guest reads a frame.</summary>
     public ulong Read(int pfn) => _content[pfn];
 
+    /// <summary>Where every write and drop is recorded (by frame) for an incremental checker; null by default. Not guest or host state.</summary>
+    public BuddyModel.DirtySet? Changes { get; set; }
+
     /// <summary>The guest writes a frame (faulting in a fresh page if its backing was dropped).</summary>
     public void Write(int pfn, ulong value)
     {
         _content[pfn] = value;
         _dropped[pfn] = false;
+        Changes?.Mark(pfn);
     }
 
     /// <summary>Whether the host dropped this frame's backing and the guest has not written it since.</summary>
@@ -64,6 +68,7 @@ public sealed class GuestMemory
     {
         _content[pfn] = fill;
         _dropped[pfn] = true;
+        Changes?.Mark(pfn);
         FramesDropped++;
     }
 }

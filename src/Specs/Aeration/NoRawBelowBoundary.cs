@@ -45,11 +45,12 @@ public sealed class NoRawBelowBoundary : Invariant<IAerationSubject>
         return null;
     }
 
-    private Violation? CheckList(global::Aeration.Aerator a, Zone zone, int order, MigrateType mt)
+    /// <summary>The rule on one list of an ACTIVE zone (the incremental check asks for the lists that changed).</summary>
+    internal Violation? CheckList(global::Aeration.Aerator a, Zone zone, int order, MigrateType mt)
     {
         int head = zone.ListHead(order, mt);
         var (bz, boundary) = a.Boundary.Get(order, mt);
-        string list = $"free_area[{order}].free_list[{MigrateTypes.Name(mt)}]";
+        string List() => $"free_area[{order}].free_list[{MigrateTypes.Name(mt)}]"; // for messages only: built when one is
         if (!ReferenceEquals(bz, zone))
             return new Violation(Name, zone.Config.Name, $"boundary[{order}][{MigrateTypes.Name(mt)}] to point into this ACTIVE zone",
                 $"it points into zone {bz?.Config.Name ?? "(never set)"}", order, MigrateTypes.Name(mt));
@@ -66,12 +67,12 @@ public sealed class NoRawBelowBoundary : Invariant<IAerationSubject>
             }
             bool aerated = (zone.Flags(n) & PageFlags.Aerated) != 0;
             if (below && boundary != head && !aerated)
-                return new Violation(Name, zone.Config.Name, $"every block from the boundary (pfn {boundary}) to the tail of {list} to be aerated",
+                return new Violation(Name, zone.Config.Name, $"every block from the boundary (pfn {boundary}) to the tail of {List()} to be aerated",
                     $"raw block pfn {n} below the boundary", order, MigrateTypes.Name(mt), n,
                     $"prev {Describe(zone, zone.Lists.Prev(n))}, next {Describe(zone, zone.Lists.Next(n))}");
         }
         if (!found)
-            return new Violation(Name, zone.Config.Name, $"boundary[{order}][{MigrateTypes.Name(mt)}] to be the list head or a block of {list}",
+            return new Violation(Name, zone.Config.Name, $"boundary[{order}][{MigrateTypes.Name(mt)}] to be the list head or a block of {List()}",
                 $"it points at {Describe(zone, boundary)}, which is not on that list", order, MigrateTypes.Name(mt), zone.SpansPfn(boundary) ? boundary : null);
         if (boundary != head && (zone.Flags(boundary) & PageFlags.Aerated) == 0)
             return new Violation(Name, zone.Config.Name, "the boundary to be an aerated block or the list head",

@@ -30,7 +30,11 @@ public sealed class RefcountAccounting : Invariant<IAerationSubject>
         }
         if (s.Aerator.DevInfo is null || s.Worker.State == WorkerState.Crashed)
             return null;
-        int requested = s.Aerator.Zones.Count(z => z.Flags.Test(ZoneFlag.AerationRequested));
+        int requested = 0;
+        var zones = s.Aerator.Zones;
+        for (int i = 0; i < zones.Count; i++) // a loop, not LINQ: checked after every step
+            if (zones[i].Flags.Test(ZoneFlag.AerationRequested))
+                requested++;
         int expected = requested + (s.Worker.Running ? 1 : 0);
         if (refcnt != expected)
             return new Violation(Name, zoneName,

@@ -97,6 +97,7 @@ public sealed partial class ReferenceLists
         var before = list.GetRange(0, i);
         list.RemoveRange(0, i);
         list.AddRange(before);
+        _changedLists.Mark(order * MigrateTypes.Count + (int)mt);
         foreach (int p in before)
             _placed[p] = new Placed(Rule.Rotated, _calls.Count - 1);
     }
@@ -214,7 +215,11 @@ public sealed partial class ReferenceLists
 
     private MigrateType PageblockOf(int pfn) => _pageblock[(pfn - StartPfn) >> PageblockOrder];
 
-    private void SetPageblock(int pfn, MigrateType mt) => _pageblock[(pfn - StartPfn) >> PageblockOrder] = mt;
+    private void SetPageblock(int pfn, MigrateType mt)
+    {
+        _pageblock[(pfn - StartPfn) >> PageblockOrder] = mt;
+        _changedPageblocks.Mark((pfn - StartPfn) >> PageblockOrder);
+    }
 
     /// <summary>What the reference knows of a pfn, in words.</summary>
     private string WhatIs(int pfn)

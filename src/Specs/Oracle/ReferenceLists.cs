@@ -69,6 +69,8 @@ public sealed partial class ReferenceLists : IZoneObserver
                 _lists[o, mt] = new List<int>();
         _pageblock = new MigrateType[NrPages >> PageblockOrder];
         Array.Fill(_pageblock, MigrateType.Movable);
+        _changedLists = new DirtySet(MaxOrder * MigrateTypes.Count);
+        _changedPageblocks = new DirtySet(_pageblock.Length);
         if (zone.Config.ShuffleSeed is int seed)
             _shuffle = new Random(seed);
         Boot();
@@ -132,6 +134,7 @@ public sealed partial class ReferenceLists : IZoneObserver
     private void Insert(int pfn, int order, MigrateType mt, int index, Rule rule)
     {
         ListOf(order, mt).Insert(index, pfn);
+        _changedLists.Mark(order * MigrateTypes.Count + (int)mt);
         _free.Add(pfn, (order, mt));
         _placed[pfn] = new Placed(rule, _calls.Count - 1);
     }
@@ -148,6 +151,7 @@ public sealed partial class ReferenceLists : IZoneObserver
         int i = list.IndexOf(pfn);
         _departed[pfn] = i + 1 < list.Count ? list[i + 1] : -1;
         list.RemoveAt(i);
+        _changedLists.Mark(order * MigrateTypes.Count + (int)mt);
         _free.Remove(pfn);
         _placed.Remove(pfn);
     }

@@ -10,7 +10,7 @@ namespace Specs.Oracle;
 /// allocator may produce, then updates the reference. A method that returns a violation leaves
 /// the reference unchanged. Compare checks that the buddy model's whole state matches.
 /// </summary>
-public sealed class ReferenceModel
+public sealed partial class ReferenceModel
 {
     /// <summary>The invariant name in this oracle's violations.</summary>
     public const string InvariantName = "Differential oracle";
@@ -40,6 +40,8 @@ public sealed class ReferenceModel
         EndPfn = checked(startPfn + nrPages);
         _state = new byte[EndPfn];
         _headOrder = new byte[EndPfn];
+        _changed = new DirtySet(EndPfn);
+        _changedOrder = new byte[EndPfn];
     }
 
     /// <summary>The zone's first frame.</summary>
@@ -174,9 +176,15 @@ public sealed class ReferenceModel
         if (zone.NrPages != NrPages || zone.StartPfn != StartPfn)
             return new Violation(InvariantName, zone.Config.Name,
                 Expected: $"a zone of {NrPages} pages from pfn {StartPfn}", Found: $"{zone.NrPages} pages from pfn {zone.StartPfn}");
+        return CompareRange(zone, StartPfn, EndPfn);
+    }
+
+    /// <summary>Compare's walk over pfn start .. end - 1 (start a block head: the zone start, or a chunk's first page).</summary>
+    private Violation? CompareRange(Zone zone, int start, int end)
+    {
         var lists = zone.Lists;
-        int p = StartPfn;
-        while (p < EndPfn)
+        int p = start;
+        while (p < end)
         {
             var f = zone.Flags(p) & StateFlags;
             int order = zone.PageOrder(p);
@@ -185,11 +193,11 @@ public sealed class ReferenceModel
             int size = 1 << order;
             if (f == PageFlags.Buddy && lists.IsLinked(p))
             {
-                int end = Math.Min(p + size, EndPfn);
+                int blockEnd = Math.Min(p + size, EndPfn);
                 int busy = -1;
-                if (end - p <= 16)
+                if (blockEnd - p <= 16)
                 {
-                    for (int q = p; q < end; q++)
+                    for (int q = p; q < blockEnd; q++)
                     {
                         if (_state[q] != (byte)FrameState.Free)
                         {
@@ -199,11 +207,11 @@ public sealed class ReferenceModel
                     }
                 }
                 else
-                    busy = _state.AsSpan(p, end - p).IndexOfAnyExcept((byte)FrameState.Free);
+                    busy = _state.AsSpan(p, blockEnd - p).IndexOfAnyExcept((byte)FrameState.Free);
                 if (busy >= 0)
                     return Differ(zone, p + busy, order,
                         p + busy == p ? $"pfn {p} is a {HeadState(zone, p)}" : $"pfn {p + busy} is in the {HeadState(zone, p)} at pfn {p}");
-                p = end;
+                p = blockEnd;
             }
             else if (f == PageFlags.Allocated || f == PageFlags.Held)
             {
@@ -262,6 +270,10 @@ public sealed class ReferenceModel
     private void Mark(int pfn, int order, FrameState state)
     {
         _state.AsSpan(pfn, 1 << order).Fill((byte)state);
+        if (!_changed.Contains(pfn))
+            _changedOrder[pfn] = 0;
+        _changed.Mark(pfn);
+        _changedOrder[pfn] = (byte)Math.Max(_changedOrder[pfn], order);
         _headOrder[pfn] = state == FrameState.Free ? (byte)0 : (byte)(order + 1);
     }
 

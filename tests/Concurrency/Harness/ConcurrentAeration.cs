@@ -44,7 +44,9 @@ public sealed class ConcurrentAeration
         _spec = spec;
         UnderCoyote = underCoyote;
         _books = new Bookkeeping(underCoyote);
-        System = new AerationSystem(new Scenario(spec.Zone, [], spec.Setup), spec.Design);
+        // Checked in full: the incremental check reads fewer of the design's fields (some are
+        // Volatile reads, scheduling points under Coyote), which would change the schedules.
+        System = new AerationSystem(new Scenario(spec.Zone, [], spec.Setup), spec.Design) { IncrementalChecks = false };
         // The placement oracle asks the aerator for its tail (aerator_get_tail reads the zone's
         // ACTIVE bit, a Volatile read): bookkeeping, not kernel code, so no scheduling point.
         foreach (var placement in System.Placements)

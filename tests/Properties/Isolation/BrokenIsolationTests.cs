@@ -28,7 +28,7 @@ public sealed class BrokenIsolationTests(ITestOutputHelper output)
         { nameof(SplitFreesHighestPieceFirst), ["Placement oracle"] },
     };
 
-    private static Zone Make(string variant, ZoneConfig c) => variant switch
+    internal static Zone Make(string variant, ZoneConfig c) => variant switch
     {
         nameof(IsolateForgetsToMoveFreePages) => new IsolateForgetsToMoveFreePages(c),
         nameof(SplitLosesLastPageblock) => new SplitLosesLastPageblock(c),

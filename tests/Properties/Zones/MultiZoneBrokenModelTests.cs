@@ -40,6 +40,9 @@ public sealed class MultiZoneBrokenModelTests(ITestOutputHelper output)
         _ => throw new ArgumentException($"unknown variant {variant}", nameof(variant)),
     };
 
+    /// <summary>The broken model's system for a scenario.</summary>
+    internal static BuddySystem Make(string variant, Scenario sc) => Maker(variant)(sc);
+
     /// <summary>The property check (every guest shape) that catches the variant, shrunk.</summary>
     internal static PropertyCheck.Result Check(string variant) =>
         CheckCache.Get($"two zones {variant}", () => PropertyCheck.Check(Generator(variant, singleZone: false), s => Run(variant, s), maxTest: 500, Seed));
