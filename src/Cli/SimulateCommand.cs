@@ -98,13 +98,15 @@ public static class SimulateCommand
         {
             // A pass is the reports the host received at one instant: one run of the work (the
             // merged design's page_reporting_process, v1's aerator_cycle).
+            int passStart = 0;
             for (int i = 0; i < r.Reports.Count; i++)
             {
                 var e = r.Reports[i];
                 stdout.WriteLine($"  {SimulationWriter.Seconds(e.Jiffies),9} s  report  {e.Zone,-6} {e.Ranges.Count,3} entries  {Mib(e.Bytes >> 12),8} MiB  first 0x{e.Ranges[0].Gpa:x}");
                 if (i + 1 == r.Reports.Count || r.Reports[i + 1].Jiffies != e.Jiffies)
                 {
-                    var pass = r.Reports.Where(x => x.Jiffies == e.Jiffies).ToArray();
+                    var pass = r.Reports.Skip(passStart).Take(i + 1 - passStart).ToArray();
+                    passStart = i + 1;
                     stdout.WriteLine($"  {SimulationWriter.Seconds(e.Jiffies),9} s  pass    {pass.Length} report(s), {pass.Sum(x => x.Ranges.Count)} entries, {Mib(pass.Sum(x => x.Bytes) >> 12)} MiB ({string.Join(", ", pass.Select(x => x.Zone).Distinct())})");
                 }
             }

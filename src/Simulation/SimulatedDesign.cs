@@ -37,9 +37,36 @@ internal abstract class SimulatedDesign
     /// <summary>The jiffy at which pending work falls due, when some is pending (it may be now or past).</summary>
     public abstract long? NextEvent();
 
-    /// <summary>Run the worker and the host until neither can make progress now; report is called with each buffer the host took (pfn, pages, whether discarded). False when they did not go quiet.</summary>
-    public abstract bool Settle(Action<IReadOnlyList<(int Pfn, int NrPages, bool Discarded)>> report);
+    /// <summary>
+    /// Run the worker and the host until neither can make progress now; report is called with
+    /// each buffer the host took (pfn, pages, whether discarded). False when they did not go quiet.
+    /// </summary>
+    public bool Settle(Action<IReadOnlyList<(int Pfn, int NrPages, bool Discarded)>> report)
+    {
+        for (int guard = 0; guard < SettleLimit; guard++)
+        {
+            bool worker = TryStepWorker();
+            bool host = TryStepHost(report);
+            if (!worker && !host)
+            {
+                Quiet();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>One step of the design's worker if it can make progress now; whether it stepped.</summary>
+    protected abstract bool TryStepWorker();
+
+    /// <summary>One step of the host if a buffer waits, handing report what it took; whether it stepped.</summary>
+    protected abstract bool TryStepHost(Action<IReadOnlyList<(int Pfn, int NrPages, bool Discarded)>> report);
+
+    /// <summary>Called once the design went quiet (v1 notes when pending work began waiting).</summary>
+    protected virtual void Quiet()
+    {
+    }
 
     /// <summary>Steps Settle allows itself before it calls the design runaway.</summary>
-    protected const int SettleLimit = 10_000_000;
+    private const int SettleLimit = 10_000_000;
 }

@@ -40,27 +40,22 @@ internal sealed class SimulatedReporting(ReportingVersion version) : SimulatedDe
 
     public override long? NextEvent() => Sys.Reporting.WorkOwner?.Work is { Pending: true } w ? w.DueAt : null;
 
-    public override bool Settle(Action<IReadOnlyList<(int Pfn, int NrPages, bool Discarded)>> report)
+    protected override bool TryStepWorker()
     {
-        for (int guard = 0; guard < SettleLimit; guard++)
-        {
-            bool did = false;
-            if (Sys.Worker.CanStep)
-            {
-                Sys.Worker.Step();
-                did = true;
-            }
-            if (Sys.Host.HasWork)
-            {
-                Sys.Host.Step();
-                var ranges = Sys.Host.Ranges;
-                report([.. ranges.Skip(_rangesSeen).Select(r => (r.Pfn, r.NrPages, r.Discarded))]);
-                _rangesSeen = ranges.Count;
-                did = true;
-            }
-            if (!did)
-                return true;
-        }
-        return false;
+        if (!Sys.Worker.CanStep)
+            return false;
+        Sys.Worker.Step();
+        return true;
+    }
+
+    protected override bool TryStepHost(Action<IReadOnlyList<(int Pfn, int NrPages, bool Discarded)>> report)
+    {
+        if (!Sys.Host.HasWork)
+            return false;
+        Sys.Host.Step();
+        var ranges = Sys.Host.Ranges;
+        report([.. ranges.Skip(_rangesSeen).Select(r => (r.Pfn, r.NrPages, r.Discarded))]);
+        _rangesSeen = ranges.Count;
+        return true;
     }
 }

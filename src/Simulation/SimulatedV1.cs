@@ -67,33 +67,29 @@ internal sealed class SimulatedV1(bool fixedV1) : SimulatedDesign
         return _pendingSince + Delay;
     }
 
-    public override bool Settle(Action<IReadOnlyList<(int Pfn, int NrPages, bool Discarded)>> report)
+    /// <summary>The worker steps once its work has waited v1's delay, and whenever it is inside a pass.</summary>
+    protected override bool TryStepWorker()
     {
-        for (int guard = 0; guard < SettleLimit; guard++)
-        {
-            bool did = false;
-            bool idle = _worker!.State == WorkerState.Idle;
-            if (_worker.CanStep && (!idle || NextEvent() <= _now))
-            {
-                if (idle)
-                    _pendingSince = null;
-                _worker.Step();
-                did = true;
-            }
-            if (_host!.HasWork)
-            {
-                _host.Step();
-                var applied = _host.Applied;
-                report([.. applied.Skip(_appliedSeen).Select(h => (h.Pfn, 1 << h.Order, true))]);
-                _appliedSeen = applied.Count;
-                did = true;
-            }
-            if (!did)
-            {
-                NextEvent();   // a free during the steps may have made the work pending: its delay starts now
-                return true;
-            }
-        }
-        return false;
+        bool idle = _worker!.State == WorkerState.Idle;
+        if (!_worker.CanStep || (idle && NextEvent() > _now))
+            return false;
+        if (idle)
+            _pendingSince = null;
+        _worker.Step();
+        return true;
     }
+
+    protected override bool TryStepHost(Action<IReadOnlyList<(int Pfn, int NrPages, bool Discarded)>> report)
+    {
+        if (!_host!.HasWork)
+            return false;
+        _host.Step();
+        var applied = _host.Applied;
+        report([.. applied.Skip(_appliedSeen).Select(h => (h.Pfn, 1 << h.Order, true))]);
+        _appliedSeen = applied.Count;
+        return true;
+    }
+
+    /// <summary>A free during the steps may have made the work pending: its delay starts now.</summary>
+    protected override void Quiet() => NextEvent();
 }
